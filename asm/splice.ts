@@ -1,0 +1,21 @@
+// Frame splicing: each output row is the 2*context+1 input rows around it, edges repeated (Kaldi's splice-feats).
+
+// out[t] = concat(in[clamp(t-context)], ..., in[clamp(t+context)]); rows are `dim` floats, `out` is frames x (2*context+1)*dim.
+export function splice(input: usize, frames: i32, dim: i32, context: i32, output: usize): void {
+  const rowBytes = <usize>dim << 2;
+  const vecBytes = rowBytes & ~(<usize>15);
+  const width = 2 * context + 1;
+  let dst = output;
+  for (let t = 0; t < frames; t++) {
+    for (let k = 0; k < width; k++) {
+      let s = t + k - context;
+      if (s < 0) s = 0;
+      else if (s >= frames) s = frames - 1;
+      const src = input + <usize>s * rowBytes;
+      let b: usize = 0;
+      for (; b < vecBytes; b += 16) v128.store(dst + b, v128.load(src + b));
+      for (; b < rowBytes; b += 4) store<f32>(dst + b, load<f32>(src + b));
+      dst += rowBytes;
+    }
+  }
+}
