@@ -1,6 +1,4 @@
 // Runs every test/**/*.test.ts with uvu under Deno and ends with the line "N passed, N failed".
-import { exec } from "uvu";
-
 type Outcome = [errors: string | true, ran: number, skipped: number, total: number];
 type Group = [string | null, ...(() => Promise<Outcome>)[]];
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_QUEUE: Group[]; UVU_INDEX: number };
@@ -16,8 +14,9 @@ function* testFiles(dir: URL, prefix = ""): Generator<string> {
   }
 }
 
-g.UVU_DEFER = 1;
+g.UVU_DEFER = 1; // must be set before uvu loads, or each file's test.run() starts its own run
 g.UVU_QUEUE = [];
+const { exec } = await import("uvu");
 const files = [...testFiles(root)].filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 for (const [i, file] of files.entries()) {
   g.UVU_INDEX = i;
