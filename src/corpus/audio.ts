@@ -147,8 +147,6 @@ export function readAudio(path: string): Audio {
 /** Encodes mono 16-bit PCM as NIST SPHERE with a 1024-byte header, little-endian, like TIMIT's files. */
 export function encodeSphere(samples: Int16Array, sampleRate: number, extra: Record<string, string | number> = {}): Uint8Array {
   const fields: string[] = [
-    `database_id -s5 TIMIT`,
-    `database_version -s3 1.0`,
     `channel_count -i 1`,
     `sample_count -i ${samples.length}`,
     `sample_rate -i ${sampleRate}`,
