@@ -10,7 +10,11 @@ await runMain(async () => {
   const args = parseArgs(Deno.args, {
     out: { kind: "string", default: "data/default-corpus", help: "output folder (TIMIT layout)" },
     seed: { kind: "int", default: 1, help: "random seed; the same seed gives byte-identical files" },
-    preset: { kind: "string", default: "default", help: `difficulty preset: ${Object.keys(PRESETS).join(", ")}` },
+    preset: {
+      kind: "string",
+      default: "default",
+      help: `difficulty preset: ${Object.keys(PRESETS).join(", ")}`,
+    },
     "train-speakers": { kind: "int", default: FULL_COUNTS.train, help: "first N training speakers" },
     "dev-speakers": { kind: "int", default: FULL_COUNTS.dev, help: "first N dev speakers" },
     "test-speakers": { kind: "int", default: FULL_COUNTS.test, help: "first N core-test speakers" },
@@ -18,9 +22,15 @@ await runMain(async () => {
     force: { kind: "boolean", help: "regenerate even if a corpus with another description is there" },
   });
   const preset = PRESETS[args.preset];
-  if (!preset) throw new UsageError(`unknown --preset '${args.preset}'; choose one of ${Object.keys(PRESETS).join(", ")}`);
+  if (!preset) {
+    throw new UsageError(
+      `unknown --preset '${args.preset}'; choose one of ${Object.keys(PRESETS).join(", ")}`,
+    );
+  }
   const counts = { train: args["train-speakers"], dev: args["dev-speakers"], test: args["test-speakers"] };
-  const want = JSON.stringify(corpusDescription({ seed: args.seed, presetName: args.preset, preset, counts }), null, 2) + "\n";
+  const want =
+    JSON.stringify(corpusDescription({ seed: args.seed, presetName: args.preset, preset, counts }), null, 2) +
+    "\n";
   const descriptionFile = `${args.out}/corpus.json`;
   if (exists(args.out)) {
     const have = exists(descriptionFile) ? Deno.readTextFileSync(descriptionFile) : "";
@@ -28,7 +38,9 @@ await runMain(async () => {
       console.log(`${args.out} already holds this corpus (corpus.json matches); nothing to do`);
       return;
     }
-    if (!args.force) throw new Error(`${args.out} holds something else (see its corpus.json); pass --force to replace it`);
+    if (!args.force) {
+      throw new Error(`${args.out} holds something else (see its corpus.json); pass --force to replace it`);
+    }
   }
   const progress = new Progress("corpus", "utts");
   const t0 = performance.now();
@@ -43,5 +55,9 @@ await runMain(async () => {
   });
   progress.finish();
   const took = (performance.now() - t0) / 1000;
-  console.log(`${args.out}: ${utterances} utterances, ${(seconds / 3600).toFixed(2)} h of audio, in ${took.toFixed(1)} s`);
+  console.log(
+    `${args.out}: ${utterances} utterances, ${(seconds / 3600).toFixed(2)} h of audio, in ${
+      took.toFixed(1)
+    } s`,
+  );
 });

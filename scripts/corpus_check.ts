@@ -12,7 +12,9 @@ await runMain(() => {
   const speakers = (us: { speaker: string }[]) => new Set(us.map((u) => u.speaker)).size;
   console.log(
     `${utterances.length} good utterances; splits: ` +
-      (["train", "dev", "test"] as const).map((s) => `${s} ${splits[s].length} utts / ${speakers(splits[s])} speakers`).join(", "),
+      (["train", "dev", "test"] as const).map((s) =>
+        `${s} ${splits[s].length} utts / ${speakers(splits[s])} speakers`
+      ).join(", "),
   );
   if (problems.length) throw new Error(`${problems.length} problem(s) found in ${root}`);
   console.log(`no problems in ${root}`);

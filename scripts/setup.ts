@@ -14,7 +14,8 @@ const sha = (...parts: (string | Uint8Array)[]) => {
 const readOr = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : "");
 
 function run(cmd: string, args: string[]) {
-  const status = new Deno.Command(cmd, { args, cwd: root, stdout: "inherit", stderr: "inherit" }).outputSync().code;
+  const status =
+    new Deno.Command(cmd, { args, cwd: root, stdout: "inherit", stderr: "inherit" }).outputSync().code;
   if (status !== 0) throw new Error(`setup: '${cmd} ${args.join(" ")}' exited with ${status}`);
 }
 
@@ -30,9 +31,14 @@ function installPackages() {
 async function buildAsm(force: boolean) {
   const asmDir = stamp("asm");
   const sources = readdirSync(asmDir).filter((f) => f.endsWith(".ts")).sort();
-  const ascVersion = JSON.parse(readFileSync(stamp("node_modules/assemblyscript/package.json"), "utf8")).version;
+  const ascVersion =
+    JSON.parse(readFileSync(stamp("node_modules/assemblyscript/package.json"), "utf8")).version;
   const flags = ["-O3", "--noAssert", "--runtime", "stub", "--enable", "simd"];
-  const want = sha(ascVersion, flags.join(" "), ...sources.flatMap((f) => [f, readFileSync(join(asmDir, f))]));
+  const want = sha(
+    ascVersion,
+    flags.join(" "),
+    ...sources.flatMap((f) => [f, readFileSync(join(asmDir, f))]),
+  );
   const out = stamp("asm/build/core.wasm");
   const marker = stamp("asm/build/core.sha256");
   if (!force && existsSync(out) && readOr(marker) === want) return;

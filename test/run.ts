@@ -9,8 +9,9 @@ const only = Deno.args;
 function* testFiles(dir: URL, prefix = ""): Generator<string> {
   const entries = [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
-    if (e.isDirectory && e.name !== "fixtures") yield* testFiles(new URL(`${e.name}/`, dir), `${prefix}${e.name}/`);
-    else if (e.isFile && e.name.endsWith(".test.ts")) yield `${prefix}${e.name}`;
+    if (e.isDirectory && e.name !== "fixtures") {
+      yield* testFiles(new URL(`${e.name}/`, dir), `${prefix}${e.name}/`);
+    } else if (e.isFile && e.name.endsWith(".test.ts")) yield `${prefix}${e.name}`;
   }
 }
 

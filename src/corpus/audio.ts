@@ -30,8 +30,12 @@ function parseSphereHeader(bytes: Uint8Array, file: string, fileSize: number): A
   const head = ascii.decode(bytes.subarray(0, Math.min(bytes.length, 16)));
   const lines = head.split("\n");
   const headerSize = Number(lines[1]?.trim());
-  if (!Number.isInteger(headerSize) || headerSize < 16) fail("header", `bad SPHERE header size '${lines[1]}'`);
-  if (bytes.length < headerSize) fail("header", `file is ${fileSize} bytes, shorter than its ${headerSize}-byte header`);
+  if (!Number.isInteger(headerSize) || headerSize < 16) {
+    fail("header", `bad SPHERE header size '${lines[1]}'`);
+  }
+  if (bytes.length < headerSize) {
+    fail("header", `file is ${fileSize} bytes, shorter than its ${headerSize}-byte header`);
+  }
   const text = ascii.decode(bytes.subarray(0, headerSize));
   const end = text.indexOf("end_head");
   if (end < 0) fail("header", "no end_head in the SPHERE header");
@@ -57,9 +61,13 @@ function parseSphereHeader(bytes: Uint8Array, file: string, fileSize: number): A
   if (channels !== 1) fail("channel_count", `${channels} channels; phl reads mono audio only`);
   if (width !== 2) fail("sample_n_bytes", `${width}-byte samples; phl reads 16-bit PCM only`);
   const coding = fields.get("sample_coding") ?? "pcm";
-  if (coding !== "pcm") fail("sample_coding", `'${coding}' is not plain pcm (decompress shorten files with sph2pipe first)`);
+  if (coding !== "pcm") {
+    fail("sample_coding", `'${coding}' is not plain pcm (decompress shorten files with sph2pipe first)`);
+  }
   const order = fields.get("sample_byte_format") ?? "01";
-  if (order !== "01" && order !== "10") fail("sample_byte_format", `'${order}' is neither 01 (little-endian) nor 10 (big-endian)`);
+  if (order !== "01" && order !== "10") {
+    fail("sample_byte_format", `'${order}' is neither 01 (little-endian) nor 10 (big-endian)`);
+  }
   return { format: "sphere", sampleRate, sampleCount, dataOffset: headerSize, bigEndian: order === "10" };
 }
 
@@ -105,11 +113,19 @@ export function parseAudioHeader(bytes: Uint8Array, file: string, fileSize = byt
   const need = header.dataOffset + header.sampleCount * 2;
   if (fileSize < need) {
     const have = Math.max(0, Math.floor((fileSize - header.dataOffset) / 2));
-    throw new AudioFormatError(file, "sample_count", `header says ${header.sampleCount} samples but the file holds ${have} (truncated)`);
+    throw new AudioFormatError(
+      file,
+      "sample_count",
+      `header says ${header.sampleCount} samples but the file holds ${have} (truncated)`,
+    );
   }
   if (header.format === "sphere" && fileSize > need) {
     const have = Math.floor((fileSize - header.dataOffset) / 2);
-    throw new AudioFormatError(file, "sample_count", `header says ${header.sampleCount} samples but the file holds ${have}`);
+    throw new AudioFormatError(
+      file,
+      "sample_count",
+      `header says ${header.sampleCount} samples but the file holds ${have}`,
+    );
   }
   return header;
 }
@@ -145,7 +161,11 @@ export function readAudio(path: string): Audio {
 }
 
 /** Encodes mono 16-bit PCM as NIST SPHERE with a 1024-byte header, little-endian, like TIMIT's files. */
-export function encodeSphere(samples: Int16Array, sampleRate: number, extra: Record<string, string | number> = {}): Uint8Array {
+export function encodeSphere(
+  samples: Int16Array,
+  sampleRate: number,
+  extra: Record<string, string | number> = {},
+): Uint8Array {
   const fields: string[] = [
     `channel_count -i 1`,
     `sample_count -i ${samples.length}`,

@@ -41,13 +41,17 @@ export function formatProblem(p: Problem): string {
 export class CorpusError extends Error {
   constructor(readonly problems: Problem[]) {
     const shown = problems.slice(0, 10).map(formatProblem).join("\n  ");
-    const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more (deno task corpus:check lists all)` : "";
+    const more = problems.length > 10
+      ? `\n  ... and ${problems.length - 10} more (deno task corpus:check lists all)`
+      : "";
     super(`${problems.length} problem(s) in the corpus:\n  ${shown}${more}`);
   }
 }
 
 const listText = (name: string) =>
-  Deno.readTextFileSync(new URL(`./timit/${name}`, import.meta.url)).split(/\s+/).filter(Boolean).map((s) => s.toLowerCase());
+  Deno.readTextFileSync(new URL(`./timit/${name}`, import.meta.url)).split(/\s+/).filter(Boolean).map((s) =>
+    s.toLowerCase()
+  );
 /** The 50 dev speakers and the 24 core-test speakers, all from TIMIT's TEST folder. */
 export const DEV_SPEAKERS: readonly string[] = listText("dev_spk.list");
 export const TEST_SPEAKERS: readonly string[] = listText("test_spk.list");
@@ -62,7 +66,12 @@ function dirEntries(path: string) {
 
 /** Finds TRAIN/ and TEST/ under root (any case), also one level down (e.g. root/TIMIT/TRAIN). */
 function findSetDirs(root: string): { set: "train" | "test"; path: string }[] {
-  for (const base of [root, ...dirEntries(root).filter((e) => e.isDirectory).map((e) => join(root, e.name))]) {
+  for (
+    const base of [
+      root,
+      ...dirEntries(root).filter((e) => e.isDirectory).map((e) => join(root, e.name)),
+    ]
+  ) {
     const sets = dirEntries(base)
       .filter((e) => e.isDirectory && /^(train|test)$/i.test(e.name))
       .map((e) => ({ set: e.name.toLowerCase() as "train" | "test", path: join(base, e.name) }));
@@ -97,15 +106,23 @@ export function parseSegments(
       continue;
     }
     if (end <= start) at(`segment ends (${end}) at or before it starts (${start})`);
-    if (sampleCount !== undefined && end > sampleCount) at(`segment ends at ${end}, past the audio end (${sampleCount} samples)`);
+    if (sampleCount !== undefined && end > sampleCount) {
+      at(`segment ends at ${end}, past the audio end (${sampleCount} samples)`);
+    }
     const prev = segments[segments.length - 1];
-    if (prev && start < prev.start) at(`out of order: starts at ${start}, before the previous segment (${prev.start})`);
-    else if (kind === "phn" && prev && start < prev.end) at(`overlaps the previous segment (starts at ${start}, previous ends at ${prev.end})`);
-    else if (kind === "phn" && prev && start > prev.end) at(`gap: starts at ${start} but the previous segment ends at ${prev.end}`);
+    if (prev && start < prev.start) {
+      at(`out of order: starts at ${start}, before the previous segment (${prev.start})`);
+    } else if (kind === "phn" && prev && start < prev.end) {
+      at(`overlaps the previous segment (starts at ${start}, previous ends at ${prev.end})`);
+    } else if (kind === "phn" && prev && start > prev.end) {
+      at(`gap: starts at ${start} but the previous segment ends at ${prev.end}`);
+    }
     if (kind === "phn" && !isTimitPhone(label)) at(`unknown phone symbol '${label}'`);
     segments.push({ start, end, label });
   }
-  if (segments.length === 0 && !problems.some((p) => p.file === file)) problems.push({ file, message: "no segments" });
+  if (segments.length === 0 && !problems.some((p) => p.file === file)) {
+    problems.push({ file, message: "no segments" });
+  }
   return segments;
 }
 
@@ -156,9 +173,14 @@ export function scanTimit(root: string): ScanResult {
   try {
     sets = findSetDirs(root);
   } catch (e) {
-    return { utterances, problems: [{ file: root, message: `cannot read the corpus folder (${(e as Error).message})` }] };
+    return {
+      utterances,
+      problems: [{ file: root, message: `cannot read the corpus folder (${(e as Error).message})` }],
+    };
   }
-  if (sets.length === 0) problems.push({ file: root, message: "no TRAIN/ or TEST/ folder here or one level down" });
+  if (sets.length === 0) {
+    problems.push({ file: root, message: "no TRAIN/ or TEST/ folder here or one level down" });
+  }
   for (const { set, path: setPath } of sets) {
     for (const drEntry of dirEntries(setPath)) {
       if (!drEntry.isDirectory) continue;
@@ -173,7 +195,10 @@ export function scanTimit(root: string): ScanResult {
         const speaker = spkEntry.name.toLowerCase();
         const spkPath = join(drPath, spkEntry.name);
         if (!SPEAKER_RE.test(speaker)) {
-          problems.push({ file: spkPath, message: "speaker folder name is not TIMIT's (sex letter, 3 letters, digit)" });
+          problems.push({
+            file: spkPath,
+            message: "speaker folder name is not TIMIT's (sex letter, 3 letters, digit)",
+          });
           continue;
         }
         const files = new Map<string, Partial<Record<(typeof LABEL_EXTS)[number], string>>>();
@@ -185,7 +210,10 @@ export function scanTimit(root: string): ScanResult {
           const sentence = m[1].toLowerCase();
           const filePath = join(spkPath, f.name);
           if (!SENTENCE_RE.test(sentence)) {
-            problems.push({ file: filePath, message: "file name is not a TIMIT sentence id (SA1, SX123, SI456)" });
+            problems.push({
+              file: filePath,
+              message: "file name is not a TIMIT sentence id (SA1, SX123, SI456)",
+            });
             continue;
           }
           const entry = files.get(sentence) ?? {};
@@ -197,7 +225,10 @@ export function scanTimit(root: string): ScanResult {
           const missing = LABEL_EXTS.filter((e) => !entry[e]);
           if (missing.length) {
             const have = entry.wav ?? entry.phn ?? entry.wrd ?? entry.txt!;
-            problems.push({ file: have, message: `no ${missing.map((e) => e.toUpperCase()).join(", ")} beside it` });
+            problems.push({
+              file: have,
+              message: `no ${missing.map((e) => e.toUpperCase()).join(", ")} beside it`,
+            });
             continue;
           }
           const utt: Utterance = {
@@ -231,7 +262,9 @@ export function scanTimit(root: string): ScanResult {
   }
   const seen = new Map<string, string>();
   for (const u of utterances) {
-    if (seen.has(u.id)) problems.push({ file: u.wav, message: `utterance ${u.id} also at ${seen.get(u.id)}` });
+    if (seen.has(u.id)) {
+      problems.push({ file: u.wav, message: `utterance ${u.id} also at ${seen.get(u.id)}` });
+    }
     seen.set(u.id, u.wav);
   }
   utterances.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -2,8 +2,12 @@
 import { simdCore } from "../simd/core.ts";
 
 function checkShape(x: Float32Array, frames: number, dim: number, context: number) {
-  if (x.length !== frames * dim) throw new Error(`splice: ${x.length} values is not ${frames} frames x ${dim} dims`);
-  if (!Number.isInteger(context) || context < 0) throw new Error(`splice: context must be a non-negative integer, got ${context}`);
+  if (x.length !== frames * dim) {
+    throw new Error(`splice: ${x.length} values is not ${frames} frames x ${dim} dims`);
+  }
+  if (!Number.isInteger(context) || context < 0) {
+    throw new Error(`splice: context must be a non-negative integer, got ${context}`);
+  }
 }
 
 /** Plain TypeScript reference: frames x dim in, frames x (2*context+1)*dim out. */

@@ -38,7 +38,10 @@ export async function writeDataDir(path: string, dir: DataDir) {
     Deno.writeTextFileSync(join(tmp, "wav.scp"), lines([...dir.wavScp].map(([u, w]) => [u, w])));
     Deno.writeTextFileSync(join(tmp, "text"), lines([...dir.text].map(([u, t]) => [u, ...t])));
     Deno.writeTextFileSync(join(tmp, "utt2spk"), lines([...dir.utt2spk].map(([u, s]) => [u, s])));
-    Deno.writeTextFileSync(join(tmp, "spk2utt"), lines([...spk2utt(dir.utt2spk)].map(([s, us]) => [s, ...us])));
+    Deno.writeTextFileSync(
+      join(tmp, "spk2utt"),
+      lines([...spk2utt(dir.utt2spk)].map(([s, us]) => [s, ...us])),
+    );
     Deno.writeTextFileSync(join(tmp, "spk2gender"), lines([...dir.spk2gender].map(([s, g]) => [s, g])));
   });
 }
@@ -51,7 +54,9 @@ export function readDataDir(path: string): DataDir {
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
       const f = line.trim().split(/\s+/);
-      if (f.length < minFields) throw new Error(`${join(path, name)}:${i + 1}: expected at least ${minFields} fields`);
+      if (f.length < minFields) {
+        throw new Error(`${join(path, name)}:${i + 1}: expected at least ${minFields} fields`);
+      }
       if (rows.has(f[0])) throw new Error(`${join(path, name)}:${i + 1}: duplicate key '${f[0]}'`);
       rows.set(f[0], f.slice(1));
     });

@@ -57,11 +57,13 @@ let loaded: SimdCore | undefined;
 export function simdCore(): SimdCore {
   if (loaded) return loaded;
   const url = new URL("../../asm/build/core.wasm", import.meta.url);
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = Deno.readFileSync(url);
   } catch {
-    throw new Error(`${url.pathname} is missing: run 'deno task build:asm' (every task that needs it runs setup first)`);
+    throw new Error(
+      `${url.pathname} is missing: run 'deno task build:asm' (every task that needs it runs setup first)`,
+    );
   }
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
     env: {

@@ -13,7 +13,11 @@ export class UsageError extends Error {}
 
 export function usage(spec: Record<string, OptionSpec>): string {
   return Object.entries(spec)
-    .map(([k, s]) => `  --${k}${s.kind === "boolean" ? "" : ` <${s.kind}>`}  ${s.help}${s.default !== undefined ? ` (default ${s.default})` : ""}`)
+    .map(([k, s]) =>
+      `  --${k}${s.kind === "boolean" ? "" : ` <${s.kind}>`}  ${s.help}${
+        s.default !== undefined ? ` (default ${s.default})` : ""
+      }`
+    )
     .join("\n");
 }
 
@@ -58,7 +62,9 @@ function convert(key: string, kind: Kind, raw: string): unknown {
     }
     case "number": {
       const n = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${key} must be a number, got '${raw}'`);
+      if (raw.trim() === "" || !Number.isFinite(n)) {
+        throw new UsageError(`--${key} must be a number, got '${raw}'`);
+      }
       return n;
     }
   }

@@ -12,7 +12,9 @@ export class Progress {
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = done / Math.max(elapsed, 1e-9);
     const left = rate > 0 ? (total - done) / rate : 0;
-    const line = `[${this.name}] ${done}/${total} ${this.unit}  ${rate.toFixed(1)} ${this.unit}/s  ${fmt(elapsed)} elapsed  ${fmt(left)} left`;
+    const line = `[${this.name}] ${done}/${total} ${this.unit}  ${rate.toFixed(1)} ${this.unit}/s  ${
+      fmt(elapsed)
+    } elapsed  ${fmt(left)} left`;
     if (this.tty) Deno.stderr.writeSync(this.encoder.encode(`\r${line}\x1b[K`));
     else {
       const tenth = Math.floor((10 * done) / Math.max(total, 1));

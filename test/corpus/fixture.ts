@@ -12,7 +12,11 @@ export interface FixtureUtterance {
   riff?: boolean;
 }
 
-const PHONES: [number, number, string][] = [[0, 100, "h#"], [100, 180, "sh"], [180, 300, "iy"], [300, 400, "h#"]];
+const PHONES: [number, number, string][] = [[0, 100, "h#"], [100, 180, "sh"], [180, 300, "iy"], [
+  300,
+  400,
+  "h#",
+]];
 
 export function tone(n: number): Int16Array {
   return Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin(i * 0.05)));
@@ -28,7 +32,10 @@ export function makeCorpus(utts: FixtureUtterance[], { lowerCase = false } = {})
     const phones = u.phones ?? PHONES;
     const base = join(dir, name(u.sentence));
     const audio = tone(n);
-    Deno.writeFileSync(`${base}.${name("wav")}`, u.riff ? encodeWav(audio, 16000) : encodeSphere(audio, 16000));
+    Deno.writeFileSync(
+      `${base}.${name("wav")}`,
+      u.riff ? encodeWav(audio, 16000) : encodeSphere(audio, 16000),
+    );
     Deno.writeTextFileSync(`${base}.${name("phn")}`, phones.map((p) => p.join(" ")).join("\n") + "\n");
     Deno.writeTextFileSync(`${base}.${name("wrd")}`, `100 300 she\n`);
     Deno.writeTextFileSync(`${base}.${name("txt")}`, `0 ${n} She.\n`);
@@ -39,7 +46,9 @@ export function makeCorpus(utts: FixtureUtterance[], { lowerCase = false } = {})
 /** One utterance per sentence kind for a train speaker, a dev speaker and a core-test speaker. */
 export function smallCorpus(opts: { lowerCase?: boolean } = {}): string {
   const utts: FixtureUtterance[] = [];
-  for (const [set, dr, speaker] of [["TRAIN", 1, "FCJF0"], ["TEST", 1, "FAKS0"], ["TEST", 1, "MDAB0"]] as const) {
+  for (
+    const [set, dr, speaker] of [["TRAIN", 1, "FCJF0"], ["TEST", 1, "FAKS0"], ["TEST", 1, "MDAB0"]] as const
+  ) {
     for (const sentence of ["SA1", "SI648", "SX38"]) utts.push({ set, dr, speaker, sentence });
   }
   return makeCorpus(utts, opts);

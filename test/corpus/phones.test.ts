@@ -10,12 +10,30 @@ test("set sizes are TIMIT's", () => {
 });
 
 test("61 -> 48 deletes q and folds closures and allophones", () => {
-  assert.equal(map61to48(["h#", "q", "bcl", "b", "ax-h", "hv", "pau", "ux", "eng"]), ["sil", "vcl", "b", "ax", "hh", "sil", "uw", "ng"]);
+  assert.equal(map61to48(["h#", "q", "bcl", "b", "ax-h", "hv", "pau", "ux", "eng"]), [
+    "sil",
+    "vcl",
+    "b",
+    "ax",
+    "hh",
+    "sil",
+    "uw",
+    "ng",
+  ]);
 });
 
 test("48 -> 39 folds the scoring classes", () => {
   assert.equal(map48to39(["cl", "vcl", "epi", "sil", "ao", "ix", "zh", "el", "en", "er"]), [
-    "sil", "sil", "sil", "sil", "aa", "ih", "sh", "l", "n", "er",
+    "sil",
+    "sil",
+    "sil",
+    "sil",
+    "aa",
+    "ih",
+    "sh",
+    "l",
+    "n",
+    "er",
   ]);
 });
 

@@ -42,7 +42,10 @@ for (const lowerCase of [false, true]) {
 test("SPHERE little- and big-endian and RIFF decode to the same samples", () => {
   const x = tone(50);
   const le = encodeSphere(x, 16000);
-  const header = new TextDecoder().decode(le.subarray(0, 1024)).replace("sample_byte_format -s2 01", "sample_byte_format -s2 10");
+  const header = new TextDecoder().decode(le.subarray(0, 1024)).replace(
+    "sample_byte_format -s2 01",
+    "sample_byte_format -s2 10",
+  );
   const be = new Uint8Array(le);
   be.set(new TextEncoder().encode(header));
   for (let i = 0; i < 50; i++) [be[1024 + 2 * i], be[1025 + 2 * i]] = [le[1025 + 2 * i], le[1024 + 2 * i]];
@@ -55,7 +58,9 @@ test("SPHERE little- and big-endian and RIFF decode to the same samples", () => 
 });
 
 function problemsOf(root: string) {
-  return scanTimit(root).problems.map((p) => `${p.file.slice(root.length + 1)}${p.line ? `:${p.line}` : ""}: ${p.message}`);
+  return scanTimit(root).problems.map((p) =>
+    `${p.file.slice(root.length + 1)}${p.line ? `:${p.line}` : ""}: ${p.message}`
+  );
 }
 
 test("bad audio files are named with the field at fault", () => {
@@ -75,9 +80,27 @@ test("bad audio files are named with the field at fault", () => {
 
 test("bad PHN files: order, overlap, gap, past the end, unknown symbol, missing file", () => {
   const root = makeCorpus([
-    { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX1", phones: [[0, 100, "h#"], [200, 300, "sh"], [100, 200, "iy"]] },
-    { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX2", phones: [[0, 100, "h#"], [90, 200, "sh"], [200, 400, "h#"]] },
-    { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX3", phones: [[0, 100, "h#"], [120, 200, "sh"], [200, 400, "h#"]] },
+    {
+      set: "TRAIN",
+      dr: 1,
+      speaker: "FCJF0",
+      sentence: "SX1",
+      phones: [[0, 100, "h#"], [200, 300, "sh"], [100, 200, "iy"]],
+    },
+    {
+      set: "TRAIN",
+      dr: 1,
+      speaker: "FCJF0",
+      sentence: "SX2",
+      phones: [[0, 100, "h#"], [90, 200, "sh"], [200, 400, "h#"]],
+    },
+    {
+      set: "TRAIN",
+      dr: 1,
+      speaker: "FCJF0",
+      sentence: "SX3",
+      phones: [[0, 100, "h#"], [120, 200, "sh"], [200, 400, "h#"]],
+    },
     { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX4", phones: [[0, 100, "h#"], [100, 450, "h#"]] },
     { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX5", phones: [[0, 100, "h#"], [100, 400, "zz"]] },
     { set: "TRAIN", dr: 1, speaker: "FCJF0", sentence: "SX6" },
@@ -92,7 +115,10 @@ test("bad PHN files: order, overlap, gap, past the end, unknown symbol, missing 
     "TRAIN/DR1/FCJF0/SX5.PHN:2: unknown phone symbol 'zz'",
     "TRAIN/DR1/FCJF0/SX6.WAV: no PHN beside it",
   ]);
-  assert.throws(() => openTimit(root), (e: Error) => e instanceof CorpusError && /7 problem\(s\)/.test(e.message));
+  assert.throws(
+    () => openTimit(root),
+    (e: Error) => e instanceof CorpusError && /7 problem\(s\)/.test(e.message),
+  );
 });
 
 test("a folder without TRAIN/ or TEST/ is a clear error", () => {

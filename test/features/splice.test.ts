@@ -14,7 +14,13 @@ test("repeats edge frames (hand-checked)", () => {
 });
 
 test("SIMD equals reference bit for bit on many shapes", () => {
-  for (const [frames, dim, context] of [[1, 13, 5], [7, 40, 5], [300, 40, 5], [50, 13, 3], [20, 3, 0], [9, 17, 8]]) {
+  for (
+    const [frames, dim, context] of [[1, 13, 5], [7, 40, 5], [300, 40, 5], [50, 13, 3], [20, 3, 0], [
+      9,
+      17,
+      8,
+    ]]
+  ) {
     const x = ramp(frames, dim);
     const want = spliceReference(x, frames, dim, context);
     const got = splice(x, frames, dim, context);

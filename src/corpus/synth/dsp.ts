@@ -60,7 +60,10 @@ export const design = {
     return normalized((1 + c) / 2, -(1 + c), (1 + c) / 2, 1 + alpha, -2 * c, 1 - alpha);
   },
   peaking(fc: number, fs: number, gainDb: number, q: number): Biquad {
-    const A = 10 ** (gainDb / 40), w = (2 * Math.PI * fc) / fs, c = Math.cos(w), alpha = Math.sin(w) / (2 * q);
+    const A = 10 ** (gainDb / 40),
+      w = (2 * Math.PI * fc) / fs,
+      c = Math.cos(w),
+      alpha = Math.sin(w) / (2 * q);
     return normalized(1 + alpha * A, -2 * c, 1 - alpha * A, 1 + alpha / A, -2 * c, 1 - alpha / A);
   },
   highShelf(fc: number, fs: number, gainDb: number): Biquad {
@@ -125,7 +128,7 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false) {
       }
     }
   }
-  if (inverse) for (let i = 0; i < n; i++) (re[i] /= n), (im[i] /= n);
+  if (inverse) { for (let i = 0; i < n; i++) (re[i] /= n), (im[i] /= n); }
 }
 
 /** Convolution y = x * h truncated to x's length, by overlap-add FFT in blocks; two real blocks share one FFT. */

@@ -18,7 +18,17 @@ export interface Synthesis {
   events: SynthEvent[];
 }
 
-const EVENT_TYPES = ["list_terminated", "word", "sentence", "mark", "play", "end", "msg_terminated", "phoneme", "samplerate"];
+const EVENT_TYPES = [
+  "list_terminated",
+  "word",
+  "sentence",
+  "mark",
+  "play",
+  "end",
+  "msg_terminated",
+  "phoneme",
+  "samplerate",
+];
 const VARIANT_PATH = "/usr/share/espeak-ng-data/voices/!v/phl";
 
 // deno-lint-ignore no-explicit-any
@@ -30,7 +40,11 @@ type Module = any;
  * each synthesis then depends only on its text and voice, whatever ran before it and in whichever worker.
  */
 export class Espeak {
-  private constructor(private readonly m: Module, private readonly worker: Module, private readonly snapshot: Uint8Array) {}
+  private constructor(
+    private readonly m: Module,
+    private readonly worker: Module,
+    private readonly snapshot: Uint8Array,
+  ) {}
 
   static async create(): Promise<Espeak> {
     const now = Date.now;
@@ -54,7 +68,9 @@ export class Espeak {
     heap.set(this.snapshot);
     if (heap.length > this.snapshot.length) heap.fill(0, this.snapshot.length);
     m.FS.writeFile(VARIANT_PATH, variant);
-    if (worker.set_voice(`${language}+phl`, "") !== 0) throw new Error(`eSpeak cannot load voice ${language}+phl`);
+    if (worker.set_voice(`${language}+phl`, "") !== 0) {
+      throw new Error(`eSpeak cannot load voice ${language}+phl`);
+    }
     const chunks: Int16Array[] = [];
     const events: SynthEvent[] = [];
     const eventSize = worker.getSizeOfEventStruct_();
@@ -65,8 +81,16 @@ export class Espeak {
         const type = EVENT_TYPES[ev.get_type()];
         if (type === "list_terminated") break;
         if (type !== "word" && type !== "sentence" && type !== "phoneme" && type !== "end") continue;
-        const id = type === "phoneme" ? worker.getStringIDFromEventStruct_(p) : String(worker.getNumericIDFromEventStruct_(p));
-        events.push({ type, id, sample: ev.get_sample(), textPosition: ev.get_text_position(), textLength: ev.get_length() });
+        const id = type === "phoneme"
+          ? worker.getStringIDFromEventStruct_(p)
+          : String(worker.getNumericIDFromEventStruct_(p));
+        events.push({
+          type,
+          id,
+          sample: ev.get_sample(),
+          textPosition: ev.get_text_position(),
+          textLength: ev.get_length(),
+        });
       }
       return 0;
     }, "iiii");

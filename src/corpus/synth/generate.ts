@@ -1,8 +1,15 @@
 // Generates the default corpus in TIMIT layout with parallel workers, into a temporary folder renamed at the end.
 import { join } from "node:path";
 import { exists } from "../../util/fs.ts";
-import { type PlannedSpeaker, planCorpus, type SpeakerCounts } from "./speakers.ts";
-import { type Channel, type CorpusPreset, drawChannel, drawVoice, type UtteranceConditions, type Voice } from "./voices.ts";
+import { planCorpus, type PlannedSpeaker, type SpeakerCounts } from "./speakers.ts";
+import {
+  type Channel,
+  type CorpusPreset,
+  drawChannel,
+  drawVoice,
+  type UtteranceConditions,
+  type Voice,
+} from "./voices.ts";
 
 export interface SpeakerJob {
   speaker: PlannedSpeaker;
@@ -11,7 +18,10 @@ export interface SpeakerJob {
   dir: string;
 }
 
-export type WorkerRequest = { type: "init"; seed: number; preset: CorpusPreset } | { type: "speaker"; job: SpeakerJob };
+export type WorkerRequest = { type: "init"; seed: number; preset: CorpusPreset } | {
+  type: "speaker";
+  job: SpeakerJob;
+};
 export type WorkerReply =
   | { type: "ready" }
   | { type: "utterance"; id: string; seconds: number; conditions: UtteranceConditions }
@@ -30,7 +40,13 @@ export interface GenerateOptions {
 
 /** What identifies a corpus: same description, same bytes. Stored as corpus.json. */
 export function corpusDescription(o: Pick<GenerateOptions, "seed" | "presetName" | "preset" | "counts">) {
-  return { generator: "phl default corpus v1", seed: o.seed, preset: o.presetName, knobs: o.preset, speakers: o.counts };
+  return {
+    generator: "phl default corpus v1",
+    seed: o.seed,
+    preset: o.presetName,
+    knobs: o.preset,
+    speakers: o.counts,
+  };
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -52,7 +68,10 @@ export async function generateCorpus(o: GenerateOptions): Promise<{ utterances: 
   let seconds = 0;
 
   const workerCount = Math.max(1, Math.min(o.jobs, jobs.length));
-  const workers = Array.from({ length: workerCount }, () => new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" }));
+  const workers = Array.from(
+    { length: workerCount },
+    () => new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0, finished = 0;
@@ -95,7 +114,12 @@ export async function generateCorpus(o: GenerateOptions): Promise<{ utterances: 
     channel,
     utterances: Object.fromEntries(speaker.sentences.map((s) => {
       const c = conditions.get(`${speaker.id}_${s.id}`)!;
-      return [s.id, { rateFactor: round(c.rateFactor), pitchFactor: round(c.pitchFactor), noise: c.noise, snrDb: c.noise ? round(c.snrDb, 2) : null }];
+      return [s.id, {
+        rateFactor: round(c.rateFactor),
+        pitchFactor: round(c.pitchFactor),
+        noise: c.noise,
+        snrDb: c.noise ? round(c.snrDb, 2) : null,
+      }];
     })),
   }));
   Deno.writeTextFileSync(join(partial, "speakers.json"), JSON.stringify(manifest, null, 1) + "\n");

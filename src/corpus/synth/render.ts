@@ -5,7 +5,16 @@ import { convolve, design, filter, meanSquare, pinkNoise, resample, roomImpulse,
 import type { Espeak } from "./espeak.ts";
 import { labelSynthesis } from "./labels.ts";
 import { brownSentences } from "./sentences.ts";
-import { type Channel, type CorpusPreset, drawConditions, drawVoice, REGION_ACCENTS, type UtteranceConditions, variantFile, type Voice } from "./voices.ts";
+import {
+  type Channel,
+  type CorpusPreset,
+  drawConditions,
+  drawVoice,
+  REGION_ACCENTS,
+  type UtteranceConditions,
+  variantFile,
+  type Voice,
+} from "./voices.ts";
 
 export const SAMPLE_RATE = 16000;
 
@@ -45,7 +54,11 @@ export function babbleBank(espeak: Espeak, preset: CorpusPreset): Float32Array {
     const voice = drawVoice(0, `babble${talker}`, sex, 1 + rng.int(REGION_ACCENTS.length), preset);
     let at = rng.int(SAMPLE_RATE);
     while (at < length) {
-      const synth = espeak.synthesize(rng.pick(sentences), voice.accent, variantFile(voice, { rateFactor: 1, pitchFactor: 1 }));
+      const synth = espeak.synthesize(
+        rng.pick(sentences),
+        voice.accent,
+        variantFile(voice, { rateFactor: 1, pitchFactor: 1 }),
+      );
       const audio = resample(Float32Array.from(synth.audio), synth.sampleRate, SAMPLE_RATE);
       const gain = 1 / Math.sqrt(meanSquare(audio) + 1e-9);
       for (let i = 0; i < audio.length && at + i < length; i++) mix[at + i] += audio[i] * gain;
@@ -56,7 +69,12 @@ export function babbleBank(espeak: Espeak, preset: CorpusPreset): Float32Array {
   return mix.map((v) => v * g);
 }
 
-function noiseOf(kind: UtteranceConditions["noise"], rng: Rng, n: number, babble: Float32Array): Float32Array {
+function noiseOf(
+  kind: UtteranceConditions["noise"],
+  rng: Rng,
+  n: number,
+  babble: Float32Array,
+): Float32Array {
   if (kind === "white") return whiteNoise(rng, n);
   if (kind === "pink") return pinkNoise(rng, n);
   const out = new Float32Array(n);
@@ -78,7 +96,9 @@ export interface RenderInput {
 }
 
 export function roomOf(seed: number, speaker: string, channel: Channel): Float32Array | null {
-  return channel.rt60 === null ? null : roomImpulse(new Rng(seed, "room", speaker), channel.rt60, channel.drrDb, SAMPLE_RATE);
+  return channel.rt60 === null
+    ? null
+    : roomImpulse(new Rng(seed, "room", speaker), channel.rt60, channel.drrDb, SAMPLE_RATE);
 }
 
 export function renderUtterance(espeak: Espeak, input: RenderInput): RenderedUtterance {
@@ -87,9 +107,14 @@ export function renderUtterance(espeak: Espeak, input: RenderInput): RenderedUtt
   const synth = espeak.synthesize(text, voice.accent, variantFile(voice, conditions));
   const labels = labelSynthesis(synth, text);
 
-  const speech = resample(Float32Array.from(synth.audio.subarray(labels.speechStart, labels.speechEnd)), synth.sampleRate, SAMPLE_RATE);
-  const lead = Math.round(conditions.leadSeconds * SAMPLE_RATE), trail = Math.round(conditions.trailSeconds * SAMPLE_RATE);
-  let x = new Float32Array(lead + speech.length + trail);
+  const speech = resample(
+    Float32Array.from(synth.audio.subarray(labels.speechStart, labels.speechEnd)),
+    synth.sampleRate,
+    SAMPLE_RATE,
+  );
+  const lead = Math.round(conditions.leadSeconds * SAMPLE_RATE),
+    trail = Math.round(conditions.trailSeconds * SAMPLE_RATE);
+  let x: Float32Array = new Float32Array(lead + speech.length + trail);
   x.set(speech, lead);
   const map = positionMap(synth.sampleRate, labels.speechStart, lead);
   const speechEnd = map(labels.speechEnd);
@@ -103,7 +128,9 @@ export function renderUtterance(espeak: Espeak, input: RenderInput): RenderedUtt
   if (input.room) x = convolve(x, input.room);
   if (conditions.noise) {
     const noise = noiseOf(conditions.noise, new Rng(seed, "noise", utteranceId), x.length, input.babble);
-    const gain = Math.sqrt(meanSquare(x, lead, speechEnd) / (meanSquare(noise) * 10 ** (conditions.snrDb / 10)));
+    const gain = Math.sqrt(
+      meanSquare(x, lead, speechEnd) / (meanSquare(noise) * 10 ** (conditions.snrDb / 10)),
+    );
     for (let i = 0; i < x.length; i++) x[i] += gain * noise[i];
   }
   if (preset.channel) {

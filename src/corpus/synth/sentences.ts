@@ -45,7 +45,9 @@ export function detokenize(tagged: string): string | null {
 export function brownSentences(): string[] {
   const dir = brownDir();
   const out = new Set<string>();
-  for (const name of [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^c[a-r]\d\d$/.test(n)).sort()) {
+  for (
+    const name of [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => /^c[a-r]\d\d$/.test(n)).sort()
+  ) {
     const tokens = Deno.readTextFileSync(join(dir, name)).trim().split(/\s+/);
     let start = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -69,8 +71,15 @@ export interface SentencePools {
 export function sentencePools(sizes: Record<keyof SentencePools, number>, seed: number): SentencePools {
   const all = new Rng(seed, "sentences").shuffle(brownSentences());
   const need = Object.values(sizes).reduce((a, b) => a + b, 0);
-  if (all.length < need) throw new Error(`the Brown corpus gave ${all.length} usable sentences; ${need} are needed`);
+  if (all.length < need) {
+    throw new Error(`the Brown corpus gave ${all.length} usable sentences; ${need} are needed`);
+  }
   let at = 0;
-  const take = (n: number) => all.slice(at, (at += n));
-  return { trainSx: take(sizes.trainSx), testSx: take(sizes.testSx), trainSi: take(sizes.trainSi), testSi: take(sizes.testSi) };
+  const take = (n: number) => all.slice(at, at += n);
+  return {
+    trainSx: take(sizes.trainSx),
+    testSx: take(sizes.testSx),
+    trainSi: take(sizes.trainSi),
+    testSi: take(sizes.testSi),
+  };
 }

@@ -24,9 +24,30 @@ const TRAIN_FEMALE = 136;
 
 /** Dialect regions of the 24 core-test speakers, as in TIMIT (one male pair and one female per region). */
 const CORE_TEST_REGION: Record<string, number> = {
-  mdab0: 1, mwbt0: 1, felc0: 1, mtas1: 2, mwew0: 2, fpas0: 2, mjmp0: 3, mlnt0: 3, fpkt0: 3,
-  mlll0: 4, mtls0: 4, fjlm0: 4, mbpm0: 5, mklt0: 5, fnlp0: 5, mcmj0: 6, mjdh0: 6, fmgd0: 6,
-  mgrt0: 7, mnjm0: 7, fdhc0: 7, mjln0: 8, mpam0: 8, fmld0: 8,
+  mdab0: 1,
+  mwbt0: 1,
+  felc0: 1,
+  mtas1: 2,
+  mwew0: 2,
+  fpas0: 2,
+  mjmp0: 3,
+  mlnt0: 3,
+  fpkt0: 3,
+  mlll0: 4,
+  mtls0: 4,
+  fjlm0: 4,
+  mbpm0: 5,
+  mklt0: 5,
+  fnlp0: 5,
+  mcmj0: 6,
+  mjdh0: 6,
+  fmgd0: 6,
+  mgrt0: 7,
+  mnjm0: 7,
+  fdhc0: 7,
+  mjln0: 8,
+  mpam0: 8,
+  fmld0: 8,
 };
 
 const SX_PER_SPEAKER = 5, SI_PER_SPEAKER = 3, READERS_PER_SX = 7;
@@ -48,7 +69,9 @@ export function trainSpeakers(): { id: string; sex: "f" | "m"; dialect: number }
   const shortfall = TRAIN_FEMALE - regions.reduce((a, r) => a + r.females, 0);
   for (let i = 0; i < Math.abs(shortfall); i++) regions[i % 8].females += Math.sign(shortfall);
   const perRegion = regions.map(({ count, females, dialect }) => {
-    const sexes = rng.shuffle(Array.from({ length: count }, (_, i) => (i < females ? "f" : "m") as "f" | "m"));
+    const sexes = rng.shuffle(
+      Array.from({ length: count }, (_, i) => (i < females ? "f" : "m") as "f" | "m"),
+    );
     return sexes.map((sex) => {
       let id: string;
       do {
@@ -61,15 +84,27 @@ export function trainSpeakers(): { id: string; sex: "f" | "m"; dialect: number }
     });
   });
   const ordered = [];
-  for (let i = 0; ordered.length < total; i++) for (const list of perRegion) if (i < list.length) ordered.push(list[i]);
+  for (let i = 0; ordered.length < total; i++) {
+    for (const list of perRegion) if (i < list.length) ordered.push(list[i]);
+  }
   return ordered;
 }
 
 /** The 74 dev and core-test speakers; dev speakers' regions are not in the lists, so they go round-robin. */
 export function testSpeakers(): { id: string; sex: "f" | "m"; dialect: number; split: Split }[] {
   return [
-    ...TEST_SPEAKERS.map((id) => ({ id, sex: id[0] as "f" | "m", dialect: CORE_TEST_REGION[id] ?? 1, split: "test" as Split })),
-    ...DEV_SPEAKERS.map((id, i) => ({ id, sex: id[0] as "f" | "m", dialect: (i % 8) + 1, split: "dev" as Split })),
+    ...TEST_SPEAKERS.map((id) => ({
+      id,
+      sex: id[0] as "f" | "m",
+      dialect: CORE_TEST_REGION[id] ?? 1,
+      split: "test" as Split,
+    })),
+    ...DEV_SPEAKERS.map((id, i) => ({
+      id,
+      sex: id[0] as "f" | "m",
+      dialect: (i % 8) + 1,
+      split: "dev" as Split,
+    })),
   ];
 }
 
@@ -79,7 +114,11 @@ export interface SpeakerCounts {
   test: number;
 }
 
-export const FULL_COUNTS: SpeakerCounts = { train: 462, dev: DEV_SPEAKERS.length, test: TEST_SPEAKERS.length };
+export const FULL_COUNTS: SpeakerCounts = {
+  train: 462,
+  dev: DEV_SPEAKERS.length,
+  test: TEST_SPEAKERS.length,
+};
 
 /**
  * Plans the corpus: every speaker reads SA1, SA2, five SX prompts (each SX prompt read by about seven speakers of
@@ -89,7 +128,9 @@ export const FULL_COUNTS: SpeakerCounts = { train: 462, dev: DEV_SPEAKERS.length
 export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): PlannedSpeaker[] {
   for (const split of ["train", "dev", "test"] as const) {
     if (!Number.isInteger(counts[split]) || counts[split] < 0 || counts[split] > FULL_COUNTS[split]) {
-      throw new Error(`--${split}-speakers must be between 0 and ${FULL_COUNTS[split]}, got ${counts[split]}`);
+      throw new Error(
+        `--${split}-speakers must be between 0 and ${FULL_COUNTS[split]}, got ${counts[split]}`,
+      );
     }
   }
   const train = trainSpeakers();
@@ -101,7 +142,13 @@ export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): P
     trainSi: train.length * SI_PER_SPEAKER,
     testSi: test.length * SI_PER_SPEAKER,
   }, seed);
-  const sentencesOf = (i: number, sx: string[], si: string[], sxBase: number, siBase: number): PlannedSentence[] => [
+  const sentencesOf = (
+    i: number,
+    sx: string[],
+    si: string[],
+    sxBase: number,
+    siBase: number,
+  ): PlannedSentence[] => [
     ...SA_SENTENCES.map((text, k) => ({ id: `sa${k + 1}`, kind: "sa" as const, text })),
     ...Array.from({ length: SX_PER_SPEAKER }, (_, k) => {
       const j = (i * SX_PER_SPEAKER + k) % sx.length;
@@ -122,7 +169,13 @@ export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): P
     ...test.map((s, i) => ({
       ...s,
       set: "test" as const,
-      sentences: sentencesOf(i, pools.testSx, pools.testSi, FIRST_SX + pools.trainSx.length, FIRST_SI + pools.trainSi.length),
+      sentences: sentencesOf(
+        i,
+        pools.testSx,
+        pools.testSi,
+        FIRST_SX + pools.trainSx.length,
+        FIRST_SI + pools.trainSi.length,
+      ),
     })),
   ];
   const taken = { train: 0, dev: 0, test: 0 };

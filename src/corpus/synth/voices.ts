@@ -3,7 +3,14 @@ import { Rng } from "../../util/rng.ts";
 
 /** eSpeak's English accents, one per TIMIT dialect region DR1..DR8. */
 export const REGION_ACCENTS = [
-  "en-us", "en-us-nyc", "en", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029",
+  "en-us",
+  "en-us-nyc",
+  "en",
+  "en-gb-x-rp",
+  "en-gb-scotland",
+  "en-gb-x-gbclan",
+  "en-gb-x-gbcwmd",
+  "en-029",
 ];
 
 type Range = [number, number];
@@ -97,7 +104,13 @@ export interface UtteranceConditions {
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-export function drawVoice(seed: number, speaker: string, sex: "f" | "m", dialect: number, p: CorpusPreset): Voice {
+export function drawVoice(
+  seed: number,
+  speaker: string,
+  sex: "f" | "m",
+  dialect: number,
+  p: CorpusPreset,
+): Voice {
   const rng = new Rng(seed, "voice", speaker);
   const scale = rng.uniform(...(sex === "m" ? p.formantScaleMale : p.formantScaleFemale));
   const pitchBase = sex === "m" ? rng.uniform(75, 125) : rng.uniform(150, 230);

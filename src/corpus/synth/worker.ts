@@ -21,13 +21,34 @@ function renderSpeaker(job: SpeakerJob) {
   const room = roomOf(seed, speaker.id, channel);
   for (const sentence of speaker.sentences) {
     const id = `${speaker.id}_${sentence.id}`;
-    const u = renderUtterance(espeak, { seed, utteranceId: id, text: sentence.text, voice, channel, room, preset, babble });
+    const u = renderUtterance(espeak, {
+      seed,
+      utteranceId: id,
+      text: sentence.text,
+      voice,
+      channel,
+      room,
+      preset,
+      babble,
+    });
     const base = join(dir, sentence.id.toUpperCase());
-    Deno.writeFileSync(`${base}.WAV`, encodeSphere(u.samples, SAMPLE_RATE, { database_id: "phl-default-corpus", utterance_id: id, speaker_id: speaker.id }));
+    Deno.writeFileSync(
+      `${base}.WAV`,
+      encodeSphere(u.samples, SAMPLE_RATE, {
+        database_id: "phl-default-corpus",
+        utterance_id: id,
+        speaker_id: speaker.id,
+      }),
+    );
     Deno.writeTextFileSync(`${base}.PHN`, segmentsText(u.phones));
     Deno.writeTextFileSync(`${base}.WRD`, segmentsText(u.words));
     Deno.writeTextFileSync(`${base}.TXT`, `0 ${u.samples.length} ${sentence.text}\n`);
-    const reply: WorkerReply = { type: "utterance", id, seconds: u.samples.length / SAMPLE_RATE, conditions: u.conditions };
+    const reply: WorkerReply = {
+      type: "utterance",
+      id,
+      seconds: u.samples.length / SAMPLE_RATE,
+      conditions: u.conditions,
+    };
     self.postMessage(reply);
   }
 }

@@ -1,7 +1,15 @@
 // Generator signal processing against hand-checkable answers.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { convolve, design, filter, gainAt, meanSquare, resample, roomImpulse } from "../../../src/corpus/synth/dsp.ts";
+import {
+  convolve,
+  design,
+  filter,
+  gainAt,
+  meanSquare,
+  resample,
+  roomImpulse,
+} from "../../../src/corpus/synth/dsp.ts";
 import { Rng } from "../../../src/util/rng.ts";
 
 test("resampling 22050 -> 16000 keeps a tone's frequency and level and adds no delay", () => {
@@ -9,7 +17,9 @@ test("resampling 22050 -> 16000 keeps a tone's frequency and level and adds no d
   const y = resample(x, 22050, 16000);
   assert.is(y.length, 16000);
   let err = 0;
-  for (let n = 100; n < 15900; n++) err = Math.max(err, Math.abs(y[n] - Math.sin((2 * Math.PI * f * n) / 16000)));
+  for (let n = 100; n < 15900; n++) {
+    err = Math.max(err, Math.abs(y[n] - Math.sin((2 * Math.PI * f * n) / 16000)));
+  }
   assert.ok(err < 2e-3, `max error ${err}`);
   const impulse = new Float32Array(2205);
   impulse[1323] = 1; // 60 ms

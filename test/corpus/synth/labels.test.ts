@@ -24,7 +24,10 @@ test("unlisted segments follow the vowel+r and vowel+schwa rules, anything else 
 });
 
 function burst(silence: number, loud: number): Int16Array {
-  return Int16Array.from({ length: silence + loud }, (_, i) => (i < silence ? (i % 2 ? 3 : -3) : Math.round(3000 * Math.sin(i))));
+  return Int16Array.from(
+    { length: silence + loud },
+    (_, i) => (i < silence ? (i % 2 ? 3 : -3) : Math.round(3000 * Math.sin(i))),
+  );
 }
 
 test("a stop's release starts where the energy jumps; no closure without a quiet stretch", () => {
@@ -34,8 +37,18 @@ test("a stop's release starts where the energy jumps; no closure without a quiet
   assert.is(releaseStart(noisy, 0, noisy.length), null);
 });
 
-const ev = (type: SynthEvent["type"], id: string, sample: number, textPosition = 0, textLength = 0): SynthEvent => ({
-  type, id, sample, textPosition, textLength,
+const ev = (
+  type: SynthEvent["type"],
+  id: string,
+  sample: number,
+  textPosition = 0,
+  textLength = 0,
+): SynthEvent => ({
+  type,
+  id,
+  sample,
+  textPosition,
+  textLength,
 });
 
 test("builds contiguous segments, splits two-phone segments at SPLIT_AT, adds closures, finds words", () => {
@@ -45,18 +58,29 @@ test("builds contiguous segments, splits two-phone segments at SPLIT_AT, adds cl
   audio.set(burst(22 * 20, 22 * 5), 100);
   audio.set(burst(22 * 20, 22 * 5), 2500);
   const events = [
-    ev("word", "1", 100, 1, 4), ev("phoneme", "d", 100), ev("phoneme", "ˈɑːɹ", 650), ev("phoneme", "k", 1650),
-    ev("phoneme", "", 1900), ev("word", "2", 2500, 6, 3), ev("phoneme", "t", 2500), ev("phoneme", "ˈiː", 3050),
-    ev("phoneme", "", 3600), ev("end", "0", 4000),
+    ev("word", "1", 100, 1, 4),
+    ev("phoneme", "d", 100),
+    ev("phoneme", "ˈɑːɹ", 650),
+    ev("phoneme", "k", 1650),
+    ev("phoneme", "", 1900),
+    ev("word", "2", 2500, 6, 3),
+    ev("phoneme", "t", 2500),
+    ev("phoneme", "ˈiː", 3050),
+    ev("phoneme", "", 3600),
+    ev("end", "0", 4000),
   ];
   const synth: Synthesis = { audio, sampleRate: 22050, events };
   const { phones, words, speechStart, speechEnd } = labelSynthesis(synth, text);
   const cut = 650 + Math.round(1000 * SPLIT_AT);
   assert.equal(phones, [
-    { start: 100, end: 540, label: "dcl" }, { start: 540, end: 650, label: "d" },
-    { start: 650, end: cut, label: "aa" }, { start: cut, end: 1650, label: "r" },
-    { start: 1650, end: 1900, label: "k" }, { start: 1900, end: 2500, label: "pau" },
-    { start: 2500, end: 2940, label: "tcl" }, { start: 2940, end: 3050, label: "t" },
+    { start: 100, end: 540, label: "dcl" },
+    { start: 540, end: 650, label: "d" },
+    { start: 650, end: cut, label: "aa" },
+    { start: cut, end: 1650, label: "r" },
+    { start: 1650, end: 1900, label: "k" },
+    { start: 1900, end: 2500, label: "pau" },
+    { start: 2500, end: 2940, label: "tcl" },
+    { start: 2940, end: 3050, label: "t" },
     { start: 3050, end: 3600, label: "iy" },
   ]);
   assert.equal(words, [{ start: 100, end: 1900, label: "dark" }, { start: 2500, end: 3600, label: "tea" }]);

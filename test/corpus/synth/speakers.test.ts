@@ -9,7 +9,10 @@ const plan = planCorpus(1);
 test("462 training speakers in TIMIT's shape: per-region counts, 326 male / 136 female, unique ids", () => {
   const train = trainSpeakers();
   assert.is(train.length, 462);
-  assert.equal(TRAIN_PER_REGION.map((_, r) => train.filter((s) => s.dialect === r + 1).length), TRAIN_PER_REGION);
+  assert.equal(
+    TRAIN_PER_REGION.map((_, r) => train.filter((s) => s.dialect === r + 1).length),
+    TRAIN_PER_REGION,
+  );
   assert.is(train.filter((s) => s.sex === "f").length, 136);
   assert.ok(train.every((s) => /^[fm][a-z]{3}[0-9]$/.test(s.id) && s.id[0] === s.sex));
   const all = new Set([...train.map((s) => s.id), ...DEV_SPEAKERS, ...TEST_SPEAKERS]);
@@ -19,9 +22,16 @@ test("462 training speakers in TIMIT's shape: per-region counts, 326 male / 136 
 
 test("standard splits without SA: 3696 / 400 / 192 utterances", () => {
   const count = (split: string) =>
-    plan.filter((s) => s.split === split).reduce((n, s) => n + s.sentences.filter((x) => x.kind !== "sa").length, 0);
+    plan.filter((s) => s.split === split).reduce(
+      (n, s) => n + s.sentences.filter((x) => x.kind !== "sa").length,
+      0,
+    );
   assert.equal([count("train"), count("dev"), count("test")], [3696, 400, 192]);
-  assert.ok(plan.every((s) => s.sentences.length === 10 && s.sentences[0].id === "sa1" && s.sentences[1].id === "sa2"));
+  assert.ok(
+    plan.every((s) =>
+      s.sentences.length === 10 && s.sentences[0].id === "sa1" && s.sentences[1].id === "sa2"
+    ),
+  );
 });
 
 test("each training SX prompt is read by 7 speakers; SI prompts are unique; train and dev/test prompts are disjoint", () => {
@@ -35,7 +45,9 @@ test("each training SX prompt is read by 7 speakers; SI prompts are unique; trai
       side.set(x.text, sideOf);
     }
   }
-  const trainSx = plan.filter((s) => s.split === "train").flatMap((s) => s.sentences.filter((x) => x.kind === "sx"));
+  const trainSx = plan.filter((s) => s.split === "train").flatMap((s) =>
+    s.sentences.filter((x) => x.kind === "sx")
+  );
   assert.ok(trainSx.every((x) => readers.get(x.text) === 7));
   const si = plan.flatMap((s) => s.sentences.filter((x) => x.kind === "si"));
   assert.ok(si.every((x) => readers.get(x.text) === 1));
@@ -46,7 +58,10 @@ test("a smaller corpus is the first speakers of each list, planned exactly as in
   assert.equal(small.map((s) => s.split), ["train", "train", "train", "test", "dev", "dev"]);
   for (const s of small) assert.equal(s, plan.find((p) => p.id === s.id));
   assert.equal(new Set(small.filter((s) => s.split === "train").map((s) => s.dialect)).size, 3);
-  assert.throws(() => planCorpus(1, { train: 463, dev: 0, test: 0 }), /--train-speakers must be between 0 and 462/);
+  assert.throws(
+    () => planCorpus(1, { train: 463, dev: 0, test: 0 }),
+    /--train-speakers must be between 0 and 462/,
+  );
 });
 
 test("the seed changes the prompts, not the speakers", () => {
