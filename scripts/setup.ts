@@ -28,15 +28,14 @@ function installPackages() {
   writeFileSync(marker, want);
 }
 
-async function buildAsm(force: boolean) {
+function buildAsm(force: boolean) {
   const asmDir = stamp("asm");
   const sources = readdirSync(asmDir).filter((f) => f.endsWith(".ts")).sort();
   const ascVersion =
     JSON.parse(readFileSync(stamp("node_modules/assemblyscript/package.json"), "utf8")).version;
-  const flags = ["-O3", "--noAssert", "--runtime", "stub", "--enable", "simd"];
   const want = sha(
     ascVersion,
-    flags.join(" "),
+    readFileSync(stamp("scripts/build_asm.ts")),
     ...sources.flatMap((f) => [f, readFileSync(join(asmDir, f))]),
   );
   const out = stamp("asm/build/core.wasm");
@@ -44,15 +43,12 @@ async function buildAsm(force: boolean) {
   if (!force && existsSync(out) && readOr(marker) === want) return;
   console.error("setup: building asm/build/core.wasm (AssemblyScript, SIMD)");
   mkdirSync(stamp("asm/build"), { recursive: true });
-  const { default: asc } = await import("assemblyscript/asc");
   const tmp = `${out}.tmp`;
-  const { error, stderr } = await asc.main(["asm/index.ts", "--outFile", tmp, ...flags], {
-    stdout: { write: () => true },
-  });
-  if (error) throw new Error(`setup: AssemblyScript build failed:\n${stderr.toString()}`);
+  // A fresh process: this one resolved node_modules before npm ci ran.
+  run(Deno.execPath(), ["run", "-A", "scripts/build_asm.ts", tmp]);
   renameSync(tmp, out);
   writeFileSync(marker, want);
 }
 
 installPackages();
-await buildAsm(Deno.args.includes("--rebuild-asm"));
+buildAsm(Deno.args.includes("--rebuild-asm"));
