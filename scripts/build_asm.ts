@@ -1,7 +1,7 @@
 // Compiles asm/ (AssemblyScript, SIMD) into the given .wasm file; run by scripts/setup.ts when asm/ changed.
 import asc from "assemblyscript/asc";
 
-export const ASC_FLAGS = ["-O3", "--noAssert", "--runtime", "stub", "--enable", "simd"];
+const ASC_FLAGS = ["-O3", "--noAssert", "--runtime", "stub", "--enable", "simd"];
 
 if (import.meta.main) {
   const out = Deno.args[0];
