@@ -1,7 +1,7 @@
 // Pipeline stage 0: the corpus (a given TIMIT copy, or the default corpus made if missing) and its Kaldi data dirs.
 import { basename, join, resolve } from "node:path";
 import { corpusDescription, generateCorpus } from "../corpus/synth/generate.ts";
-import { FULL_COUNTS } from "../corpus/synth/speakers.ts";
+import { FULL_COUNTS, type SpeakerCounts } from "../corpus/synth/speakers.ts";
 import { PRESETS } from "../corpus/synth/voices.ts";
 import { openTimit, type Split, standardSplits, type Utterance } from "../corpus/timit.ts";
 import { dataDirOf, writeDataDir } from "../io/datadir.ts";
@@ -10,32 +10,56 @@ import { Progress } from "../util/progress.ts";
 
 export const DEFAULT_CORPUS = "data/default-corpus";
 
-/** Makes the default corpus (seed 1, default preset, full size) unless it is already there. */
-export async function ensureDefaultCorpus(out = DEFAULT_CORPUS): Promise<string> {
-  const description = corpusDescription({
-    seed: 1,
-    presetName: "default",
-    preset: PRESETS.default,
-    counts: FULL_COUNTS,
-  });
-  const file = join(out, "corpus.json");
-  if (exists(file) && Deno.readTextFileSync(file) === JSON.stringify(description, null, 2) + "\n") return out;
-  if (exists(out)) {
-    throw new Error(`${out} holds another corpus (see its corpus.json); move it or pass --corpus`);
+export interface CorpusRequest {
+  out: string;
+  seed: number;
+  presetName: string;
+  counts: SpeakerCounts;
+  jobs: number;
+  /** Replace a different corpus found at `out`. */
+  force?: boolean;
+}
+
+/** Generates the corpus unless `out` already holds exactly this one (its corpus.json says so). */
+export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean; resumedSpeakers: number }> {
+  const preset = PRESETS[r.presetName];
+  if (!preset) {
+    throw new Error(
+      `unknown corpus preset '${r.presetName}'; choose one of ${Object.keys(PRESETS).join(", ")}`,
+    );
   }
-  console.error(`[corpus] making the default corpus in ${out} (about 2-3 minutes on 2 cores)`);
+  const file = join(r.out, "corpus.json");
+  const have = exists(file) ? Deno.readTextFileSync(file) : null;
+  if (have === corpusDescription({ ...r, preset })) return { reused: true, resumedSpeakers: 0 };
+  if (exists(r.out) && !r.force) {
+    throw new Error(
+      `${r.out} holds another corpus (see its corpus.json); pass --force to replace it, or use another --out`,
+    );
+  }
   const progress = new Progress("corpus", "utts");
-  await generateCorpus({
-    out,
-    seed: 1,
-    presetName: "default",
-    preset: PRESETS.default,
-    counts: FULL_COUNTS,
-    jobs: navigator.hardwareConcurrency,
+  const made = await generateCorpus({
+    ...r,
+    preset,
     onProgress: (done, total) => progress.update(done, total),
   });
   progress.finish();
-  return out;
+  return { reused: false, resumedSpeakers: made.resumedSpeakers };
+}
+
+/** The default corpus: seed 1, default preset, full size. */
+export async function ensureDefaultCorpus(): Promise<string> {
+  const request = {
+    out: DEFAULT_CORPUS,
+    seed: 1,
+    presetName: "default",
+    counts: FULL_COUNTS,
+    jobs: navigator.hardwareConcurrency,
+  };
+  if (!exists(join(DEFAULT_CORPUS, "corpus.json"))) {
+    console.error(`[corpus] making the default corpus in ${DEFAULT_CORPUS} (about 2 minutes on 2 cores)`);
+  }
+  await ensureCorpus(request);
+  return DEFAULT_CORPUS;
 }
 
 export interface PreparedCorpus {

@@ -22,7 +22,6 @@ export interface RenderedUtterance {
   samples: Int16Array;
   phones: Segment[];
   words: Segment[];
-  conditions: UtteranceConditions;
 }
 
 /** Maps synthesizer sample positions to the output: resampled, shifted by the leading silence. */
@@ -143,5 +142,5 @@ export function renderUtterance(espeak: Espeak, input: RenderInput): RenderedUtt
   const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   if (peak * gain > 32000) gain = 32000 / peak;
   const samples = Int16Array.from(x, (v) => Math.round(v * gain));
-  return { samples, phones, words, conditions };
+  return { samples, phones, words };
 }

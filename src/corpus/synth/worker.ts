@@ -2,6 +2,7 @@
 /// <reference lib="deno.worker" />
 import { join } from "node:path";
 import { encodeSphere } from "../audio.ts";
+import { exists } from "../../util/fs.ts";
 import { Espeak } from "./espeak.ts";
 import { babbleBank, renderUtterance, roomOf, SAMPLE_RATE } from "./render.ts";
 import type { SpeakerJob, WorkerReply, WorkerRequest } from "./generate.ts";
@@ -15,8 +16,11 @@ let preset: CorpusPreset;
 const segmentsText = (segments: { start: number; end: number; label: string }[]) =>
   segments.map((s) => `${s.start} ${s.end} ${s.label}`).join("\n") + "\n";
 
+/** Renders a speaker into DIR.tmp and renames it to DIR when all its utterances are written. */
 function renderSpeaker(job: SpeakerJob) {
-  const { speaker, voice, channel, dir } = job;
+  const { speaker, voice, channel } = job;
+  const dir = `${job.dir}.tmp`;
+  if (exists(dir)) Deno.removeSync(dir, { recursive: true });
   Deno.mkdirSync(dir, { recursive: true });
   const room = roomOf(seed, speaker.id, channel);
   for (const sentence of speaker.sentences) {
@@ -32,25 +36,14 @@ function renderSpeaker(job: SpeakerJob) {
       babble,
     });
     const base = join(dir, sentence.id.toUpperCase());
-    Deno.writeFileSync(
-      `${base}.WAV`,
-      encodeSphere(u.samples, SAMPLE_RATE, {
-        database_id: "phl-default-corpus",
-        utterance_id: id,
-        speaker_id: speaker.id,
-      }),
-    );
+    const header = { database_id: "phl-default-corpus", utterance_id: id, speaker_id: speaker.id };
+    Deno.writeFileSync(`${base}.WAV`, encodeSphere(u.samples, SAMPLE_RATE, header));
     Deno.writeTextFileSync(`${base}.PHN`, segmentsText(u.phones));
     Deno.writeTextFileSync(`${base}.WRD`, segmentsText(u.words));
     Deno.writeTextFileSync(`${base}.TXT`, `0 ${u.samples.length} ${sentence.text}\n`);
-    const reply: WorkerReply = {
-      type: "utterance",
-      id,
-      seconds: u.samples.length / SAMPLE_RATE,
-      conditions: u.conditions,
-    };
-    self.postMessage(reply);
+    self.postMessage({ type: "utterance" } satisfies WorkerReply);
   }
+  Deno.renameSync(dir, job.dir);
 }
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
@@ -64,7 +57,7 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
       self.postMessage({ type: "ready" } satisfies WorkerReply);
     } else {
       renderSpeaker(msg.job);
-      self.postMessage({ type: "done", speaker: msg.job.speaker.id } satisfies WorkerReply);
+      self.postMessage({ type: "done" } satisfies WorkerReply);
     }
   } catch (err) {
     self.postMessage({ type: "error", message: (err as Error).stack ?? String(err) } satisfies WorkerReply);

@@ -38,6 +38,27 @@ test("the same seed gives byte-identical files with 1 or 2 workers", async () =>
   assert.not.ok(Deno.readDirSync(base).some((e) => e.name.endsWith(".partial")));
 });
 
+function copyDir(from: string, to: string) {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const e of Deno.readDirSync(from)) {
+    if (e.isDirectory) copyDir(join(from, e.name), join(to, e.name));
+    else Deno.copyFileSync(join(from, e.name), join(to, e.name));
+  }
+}
+
+test("a killed run resumes: finished speakers are kept, a half-written one is redone, the result is the same", async () => {
+  const three = join(base, "three");
+  const partial = `${three}.partial`;
+  copyDir(join(one, "TRAIN"), join(partial, "TRAIN"));
+  Deno.copyFileSync(join(one, "corpus.json"), join(partial, "corpus.json"));
+  const half = join(partial, "TEST", "DR1", "MDAB0.tmp");
+  Deno.mkdirSync(half, { recursive: true });
+  Deno.writeTextFileSync(join(half, "SA1.PHN"), "0 10 h#\n");
+  const { resumedSpeakers } = await generateCorpus({ ...options, out: three, jobs: 2 });
+  assert.is(resumedSpeakers, 2);
+  assert.equal([...digest(three)], [...digest(one)]);
+});
+
 test("the TIMIT reader reads it unchanged and finds no problem", () => {
   const { utterances, problems } = scanTimit(one);
   let stops = 0, closed = 0;
