@@ -11,7 +11,7 @@ const PAGE = 65536;
 /** A bump allocator over the core's linear memory; views must be re-made after any alloc (memory may grow). */
 export class Arena {
   private top: number;
-  constructor(private readonly memory: WebAssembly.Memory, private readonly base: number) {
+  constructor(private readonly memory: WebAssembly.Memory, base: number) {
     this.top = base;
   }
 
@@ -40,10 +40,6 @@ export class Arena {
     } finally {
       this.top = saved;
     }
-  }
-
-  reset() {
-    this.top = this.base;
   }
 }
 

@@ -38,28 +38,27 @@ export interface CorpusPreset {
 
 export type NoiseKind = "white" | "pink" | "babble";
 
+const DEFAULT_PRESET: CorpusPreset = {
+  formantScaleMale: [0.88, 1.02],
+  formantScaleFemale: [1.06, 1.2],
+  speakerRate: [85, 118],
+  rateJitter: 0.08,
+  pitchJitter: 0.1,
+  klattFraction: 1 / 3,
+  channel: true,
+  reverbRt60: [0.1, 0.5],
+  snrDb: [10, 30],
+  noiseKinds: ["white", "pink", "babble"],
+};
+
 export const PRESETS: Record<string, CorpusPreset> = {
   /** The default corpus: every source of variation on, noise at 10-30 dB SNR. */
-  default: {
-    formantScaleMale: [0.88, 1.02],
-    formantScaleFemale: [1.06, 1.2],
-    speakerRate: [85, 118],
-    rateJitter: 0.08,
-    pitchJitter: 0.1,
-    klattFraction: 1 / 3,
-    channel: true,
-    reverbRt60: [0.1, 0.5],
-    snrDb: [10, 30],
-    noiseKinds: ["white", "pink", "babble"],
-  },
+  default: DEFAULT_PRESET,
   /** Distinct voices only: no channel, room, noise or per-utterance jitter (far too easy; for comparison). */
   clean: {
-    formantScaleMale: [0.88, 1.02],
-    formantScaleFemale: [1.06, 1.2],
-    speakerRate: [85, 118],
+    ...DEFAULT_PRESET,
     rateJitter: 0,
     pitchJitter: 0,
-    klattFraction: 1 / 3,
     channel: false,
     reverbRt60: null,
     snrDb: null,
