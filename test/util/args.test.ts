@@ -17,7 +17,10 @@ test("defaults, --key value, --key=value, flags and positionals", () => {
 
 test("bad input is named", () => {
   assert.throws(() => parseArgs(["--snr", "1", "--sede", "3"], spec), /unknown option --sede/);
-  assert.throws(() => parseArgs(["--snr", "1", "--seed", "1.5"], spec), /--seed must be an integer, got '1.5'/);
+  assert.throws(
+    () => parseArgs(["--snr", "1", "--seed", "1.5"], spec),
+    /--seed must be an integer, got '1.5'/,
+  );
   assert.throws(() => parseArgs(["--snr", "loud"], spec), /--snr must be a number, got 'loud'/);
   assert.throws(() => parseArgs([], spec), /--snr is required/);
   assert.throws(() => parseArgs(["--snr"], spec), /--snr needs a value/);

@@ -1,0 +1,22 @@
+// The feature matrix every stage passes around: frames x dims, row-major float32 (Kaldi's Matrix<BaseFloat>).
+
+export interface FeatureMatrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+export function featureMatrix(
+  rows: number,
+  cols: number,
+  data = new Float32Array(rows * cols),
+): FeatureMatrix {
+  if (data.length !== rows * cols) {
+    throw new Error(`${data.length} values cannot be a ${rows} x ${cols} matrix`);
+  }
+  return { rows, cols, data };
+}
+
+export function row(m: FeatureMatrix, r: number): Float32Array {
+  return m.data.subarray(r * m.cols, (r + 1) * m.cols);
+}
