@@ -9,7 +9,7 @@ export interface FeatureMatrix {
 export function featureMatrix(
   rows: number,
   cols: number,
-  data = new Float32Array(rows * cols),
+  data: Float32Array = new Float32Array(rows * cols),
 ): FeatureMatrix {
   if (data.length !== rows * cols) {
     throw new Error(`${data.length} values cannot be a ${rows} x ${cols} matrix`);
