@@ -1,5 +1,8 @@
 // The SIMD core's entry point: every kernel phl calls from TypeScript, plus the heap base for the arena.
+// Built twice: with --enable simd (core.wasm) and without (core-scalar.wasm, for benchmarks and checks).
 export { splice } from "./splice";
+export { transform } from "./transform";
+export { diagLoglik } from "./gmm";
 
 export function heapBase(): usize {
   return __heap_base;

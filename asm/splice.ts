@@ -3,7 +3,7 @@
 // out[t] = concat(in[clamp(t-context)], ..., in[clamp(t+context)]); rows are `dim` floats, `out` is frames x (2*context+1)*dim.
 export function splice(input: usize, frames: i32, dim: i32, context: i32, output: usize): void {
   const rowBytes = <usize>dim << 2;
-  const vecBytes = rowBytes & ~(<usize>15);
+  const vecBytes = ASC_FEATURE_SIMD ? rowBytes & ~(<usize>15) : 0;
   const width = 2 * context + 1;
   let dst = output;
   for (let t = 0; t < frames; t++) {
@@ -13,7 +13,9 @@ export function splice(input: usize, frames: i32, dim: i32, context: i32, output
       else if (s >= frames) s = frames - 1;
       const src = input + <usize>s * rowBytes;
       let b: usize = 0;
-      for (; b < vecBytes; b += 16) v128.store(dst + b, v128.load(src + b));
+      if (ASC_FEATURE_SIMD) {
+        for (; b < vecBytes; b += 16) v128.store(dst + b, v128.load(src + b));
+      }
       for (; b < rowBytes; b += 4) store<f32>(dst + b, load<f32>(src + b));
       dst += rowBytes;
     }

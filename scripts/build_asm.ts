@@ -1,12 +1,13 @@
-// Compiles asm/ (AssemblyScript, SIMD) into the given .wasm file; run by scripts/setup.ts when asm/ changed.
+// Compiles asm/ (AssemblyScript) into a .wasm file, with or without SIMD; run by scripts/setup.ts when asm/ changed.
 import asc from "assemblyscript/asc";
 
-const ASC_FLAGS = ["-O3", "--noAssert", "--runtime", "stub", "--enable", "simd"];
+const ASC_FLAGS = ["-O3", "--noAssert", "--runtime", "stub"];
 
 if (import.meta.main) {
-  const out = Deno.args[0];
-  if (!out) throw new Error("usage: build_asm.ts OUT.wasm");
-  const { error, stderr } = await asc.main(["asm/index.ts", "--outFile", out, ...ASC_FLAGS], {
+  const [out, variant] = Deno.args;
+  if (!out || (variant !== "simd" && variant !== "scalar")) throw new Error("usage: build_asm.ts OUT.wasm simd|scalar");
+  const features = variant === "simd" ? ["--enable", "simd"] : ["--disable", "simd"];
+  const { error, stderr } = await asc.main(["asm/index.ts", "--outFile", out, ...ASC_FLAGS, ...features], {
     stdout: { write: () => true },
   });
   if (error) {

@@ -38,15 +38,16 @@ function buildAsm(force: boolean) {
     readFileSync(stamp("scripts/build_asm.ts")),
     ...sources.flatMap((f) => [f, readFileSync(join(asmDir, f))]),
   );
-  const out = stamp("asm/build/core.wasm");
   const marker = stamp("asm/build/core.sha256");
-  if (!force && existsSync(out) && readOr(marker) === want) return;
-  console.error("setup: building asm/build/core.wasm (AssemblyScript, SIMD)");
+  const outputs = { simd: stamp("asm/build/core.wasm"), scalar: stamp("asm/build/core-scalar.wasm") };
+  if (!force && Object.values(outputs).every(existsSync) && readOr(marker) === want) return;
+  console.error("setup: building asm/build/core.wasm and core-scalar.wasm (AssemblyScript)");
   mkdirSync(stamp("asm/build"), { recursive: true });
-  const tmp = `${out}.tmp`;
-  // A fresh process: this one resolved node_modules before npm ci ran.
-  run(Deno.execPath(), ["run", "-A", "scripts/build_asm.ts", tmp]);
-  renameSync(tmp, out);
+  for (const [variant, out] of Object.entries(outputs)) {
+    // A fresh process: this one resolved node_modules before npm ci ran.
+    run(Deno.execPath(), ["run", "-A", "scripts/build_asm.ts", `${out}.tmp`, variant]);
+    renameSync(`${out}.tmp`, out);
+  }
   writeFileSync(marker, want);
 }
 

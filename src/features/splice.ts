@@ -1,40 +1,36 @@
-// Frame splicing (context ±N, edge frames repeated, as Kaldi's splice-feats): SIMD core and scalar reference.
-import { simdCore } from "../simd/core.ts";
+// Frame splicing (context ±N, edge frames repeated, as Kaldi's splice-feats): wasm core and scalar reference.
+import { type CoreVariant, loadCore } from "../simd/core.ts";
+import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
 
-function checkShape(x: Float32Array, frames: number, dim: number, context: number) {
-  if (x.length !== frames * dim) {
-    throw new Error(`splice: ${x.length} values is not ${frames} frames x ${dim} dims`);
-  }
+function checkContext(context: number) {
   if (!Number.isInteger(context) || context < 0) {
     throw new Error(`splice: context must be a non-negative integer, got ${context}`);
   }
 }
 
-/** Plain TypeScript reference: frames x dim in, frames x (2*context+1)*dim out. */
-export function spliceReference(x: Float32Array, frames: number, dim: number, context: number): Float32Array {
-  checkShape(x, frames, dim, context);
-  const width = 2 * context + 1;
-  const out = new Float32Array(frames * width * dim);
+/** Plain TypeScript reference. */
+export function spliceReference(x: FeatureMatrix, context: number): FeatureMatrix {
+  checkContext(context);
+  const { rows, cols } = x, width = 2 * context + 1;
+  const out = featureMatrix(rows, width * cols);
   let o = 0;
-  for (let t = 0; t < frames; t++) {
+  for (let t = 0; t < rows; t++) {
     for (let k = -context; k <= context; k++) {
-      const s = Math.min(frames - 1, Math.max(0, t + k));
-      for (let d = 0; d < dim; d++) out[o++] = x[s * dim + d];
+      const s = Math.min(rows - 1, Math.max(0, t + k));
+      for (let d = 0; d < cols; d++) out.data[o++] = x.data[s * cols + d];
     }
   }
   return out;
 }
 
-/** Splices with the SIMD core; same result as spliceReference, bit for bit. */
-export function splice(x: Float32Array, frames: number, dim: number, context: number): Float32Array {
-  checkShape(x, frames, dim, context);
-  const { exports, arena } = simdCore();
-  const outLength = frames * (2 * context + 1) * dim;
-  return arena.scoped((a) => {
-    const input = a.allocF32(x.length);
-    const output = a.allocF32(outLength);
-    a.f32(input, x.length).set(x);
-    exports.splice(input, frames, dim, context, output);
-    return a.f32(output, outLength).slice();
+/** Splices with the wasm core; the same result as spliceReference, bit for bit. */
+export function splice(x: FeatureMatrix, context: number, variant: CoreVariant = "simd"): FeatureMatrix {
+  checkContext(context);
+  const { exports, heap } = loadCore(variant);
+  const cols = (2 * context + 1) * x.cols;
+  return heap.scoped((a) => {
+    const input = a.copy(x.data), output = a.f32(x.rows * cols);
+    exports.splice(input.ptr, x.rows, x.cols, context, output.ptr);
+    return featureMatrix(x.rows, cols, output.view.slice());
   });
 }

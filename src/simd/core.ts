@@ -1,74 +1,137 @@
-// Loads the AssemblyScript SIMD core (asm/build/core.wasm) and manages its memory as a bump arena.
+// Loads the AssemblyScript core (asm/build/*.wasm) and manages its memory: float32 buffers in its heap.
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   splice(input: number, frames: number, dim: number, context: number, output: number): void;
+  transform(
+    a: number,
+    outDim: number,
+    inDim: number,
+    affine: boolean,
+    x: number,
+    frames: number,
+    out: number,
+  ): void;
+  diagLoglik(
+    x: number,
+    frames: number,
+    dim: number,
+    meanIvar: number,
+    ivar: number,
+    gconst: number,
+    gaussians: number,
+    out: number,
+  ): void;
 }
 
 const PAGE = 65536;
 
-/** A bump allocator over the core's linear memory; views must be re-made after any alloc (memory may grow). */
-export class Arena {
-  private top: number;
-  constructor(private readonly memory: WebAssembly.Memory, base: number) {
-    this.top = base;
+/** A float32 buffer inside the core's memory. `view` is re-made when memory grows (growth detaches old views). */
+export class WasmF32 {
+  private cached: Float32Array | null = null;
+  constructor(private readonly heap: Heap, readonly ptr: number, readonly length: number) {}
+
+  get view(): Float32Array {
+    const buffer = this.heap.memory.buffer;
+    if (!this.cached || this.cached.buffer !== buffer) {
+      this.cached = new Float32Array(buffer, this.ptr, this.length);
+    }
+    return this.cached;
   }
 
-  alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15;
-    const end = ptr + bytes;
+  free() {
+    this.heap.release(this.ptr, this.length * 4);
+  }
+}
+
+const align = (n: number) => (n + 15) & ~15;
+
+/**
+ * A first-fit allocator over the core's linear memory, growing it on demand. Model parameters live in it for the
+ * model's lifetime (free() when done); per-call scratch goes inside scoped(), which frees it on return.
+ */
+export class Heap {
+  private readonly holes: { ptr: number; size: number }[];
+  private readonly scopes: WasmF32[][] = [];
+
+  constructor(readonly memory: WebAssembly.Memory, base: number) {
+    this.holes = [{ ptr: align(base), size: Number.MAX_SAFE_INTEGER }];
+  }
+
+  f32(length: number): WasmF32 {
+    const size = align(Math.max(4 * length, 16));
+    const i = this.holes.findIndex((h) => h.size >= size);
+    const hole = this.holes[i];
+    const ptr = hole.ptr;
+    if (hole.size === size) this.holes.splice(i, 1);
+    else (hole.ptr += size), (hole.size -= size);
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    this.top = end;
-    return ptr;
+    if (ptr + size > have) this.memory.grow(Math.ceil((ptr + size - have) / PAGE));
+    const buffer = new WasmF32(this, ptr, length);
+    this.scopes[this.scopes.length - 1]?.push(buffer);
+    return buffer;
   }
 
-  allocF32(length: number): number {
-    return this.alloc(length * 4);
+  /** A buffer holding a copy of `data`. */
+  copy(data: Float32Array): WasmF32 {
+    const b = this.f32(data.length);
+    b.view.set(data);
+    return b;
   }
 
-  f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, length);
+  release(ptr: number, bytes: number) {
+    const size = align(Math.max(bytes, 16));
+    let i = this.holes.findIndex((h) => h.ptr > ptr);
+    if (i < 0) i = this.holes.length;
+    this.holes.splice(i, 0, { ptr, size });
+    const next = this.holes[i + 1];
+    if (next && ptr + size === next.ptr) (this.holes[i].size += next.size), this.holes.splice(i + 1, 1);
+    const prev = this.holes[i - 1];
+    if (prev && prev.ptr + prev.size === ptr) (prev.size += this.holes[i].size), this.holes.splice(i, 1);
   }
 
-  /** Runs `body` and frees everything it allocated. */
-  scoped<T>(body: (arena: Arena) => T): T {
-    const saved = this.top;
+  /** Runs `body`; every buffer it allocates is freed when it returns. */
+  scoped<T>(body: (heap: Heap) => T): T {
+    this.scopes.push([]);
     try {
       return body(this);
     } finally {
-      this.top = saved;
+      for (const b of this.scopes.pop()!) b.free();
     }
   }
 }
 
-export interface SimdCore {
+export interface Core {
   exports: CoreExports;
-  arena: Arena;
+  heap: Heap;
 }
 
-let loaded: SimdCore | undefined;
+export type CoreVariant = "simd" | "scalar";
+const loaded = new Map<CoreVariant, Core>();
 
-export function simdCore(): SimdCore {
-  if (loaded) return loaded;
-  const url = new URL("../../asm/build/core.wasm", import.meta.url);
+/** The core built with SIMD (the default), or the same kernels built without it. */
+export function loadCore(variant: CoreVariant = "simd"): Core {
+  const have = loaded.get(variant);
+  if (have) return have;
+  const url = new URL(`../../asm/build/${variant === "simd" ? "core" : "core-scalar"}.wasm`, import.meta.url);
   let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = Deno.readFileSync(url);
   } catch {
     throw new Error(
-      `${url.pathname} is missing: run 'deno task build:asm' (every task that needs it runs setup first)`,
+      `${url.pathname} is missing: run 'deno task build:asm' (tasks that need it run setup first)`,
     );
   }
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
     env: {
       abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`SIMD core aborted at ${line}:${col}`);
+        throw new Error(`wasm core aborted at ${line}:${col}`);
       },
     },
   });
   const exports = instance.exports as unknown as CoreExports;
-  loaded = { exports, arena: new Arena(exports.memory, exports.heapBase()) };
-  return loaded;
+  const core = { exports, heap: new Heap(exports.memory, exports.heapBase()) };
+  loaded.set(variant, core);
+  return core;
 }

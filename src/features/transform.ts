@@ -1,0 +1,33 @@
+// Linear and affine feature transforms (LDA, MLLT, fMLLR): out[t] = A x[t] (+ b), wasm core and reference.
+import { type CoreVariant, loadCore } from "../simd/core.ts";
+import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
+
+/** A is outDim x inDim (linear) or outDim x (inDim + 1) (affine, Kaldi's layout: last column is the offset). */
+function shape(a: FeatureMatrix, x: FeatureMatrix): { affine: boolean } {
+  if (a.cols === x.cols) return { affine: false };
+  if (a.cols === x.cols + 1) return { affine: true };
+  throw new Error(`transform: a ${a.rows} x ${a.cols} matrix cannot apply to ${x.cols}-dim features`);
+}
+
+export function transformReference(a: FeatureMatrix, x: FeatureMatrix): FeatureMatrix {
+  const { affine } = shape(a, x);
+  const out = featureMatrix(x.rows, a.rows);
+  for (let t = 0; t < x.rows; t++) {
+    for (let i = 0; i < a.rows; i++) {
+      let v = 0;
+      for (let j = 0; j < x.cols; j++) v += a.data[i * a.cols + j] * x.data[t * x.cols + j];
+      out.data[t * a.rows + i] = affine ? v + a.data[i * a.cols + x.cols] : v;
+    }
+  }
+  return out;
+}
+
+export function transform(a: FeatureMatrix, x: FeatureMatrix, variant: CoreVariant = "simd"): FeatureMatrix {
+  const { affine } = shape(a, x);
+  const { exports, heap } = loadCore(variant);
+  return heap.scoped((m) => {
+    const ab = m.copy(a.data), xb = m.copy(x.data), out = m.f32(x.rows * a.rows);
+    exports.transform(ab.ptr, a.rows, x.cols, affine, xb.ptr, x.rows, out.ptr);
+    return featureMatrix(x.rows, a.rows, out.view.slice());
+  });
+}

@@ -1,0 +1,78 @@
+// Log-likelihoods of frames under many diagonal Gaussians: the hot loop of GMM training and decoding.
+import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
+import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+
+/** Diagonal Gaussians, each with a log weight (0 for plain densities); means and variances are count x dim. */
+export interface DiagGaussians {
+  dim: number;
+  count: number;
+  means: Float64Array;
+  vars: Float64Array;
+  logWeights: Float64Array;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The natural parameters the kernel needs: mean/var, 1/var and a constant per Gaussian. */
+export function naturalParameters(g: DiagGaussians) {
+  const { dim, count } = g;
+  const meanIvar = new Float32Array(count * dim),
+    ivar = new Float32Array(count * dim),
+    gconst = new Float32Array(count);
+  for (let k = 0; k < count; k++) {
+    let c = g.logWeights[k] - 0.5 * dim * LOG_2PI;
+    for (let d = 0; d < dim; d++) {
+      const v = g.vars[k * dim + d], m = g.means[k * dim + d];
+      if (!(v > 0)) throw new Error(`Gaussian ${k} has variance ${v} in dimension ${d}`);
+      ivar[k * dim + d] = 1 / v;
+      meanIvar[k * dim + d] = m / v;
+      c -= 0.5 * (Math.log(v) + (m * m) / v);
+    }
+    gconst[k] = c;
+  }
+  return { meanIvar, ivar, gconst };
+}
+
+/** Plain TypeScript reference: frames x count matrix of log(w_k N(x_t; mu_k, var_k)). */
+export function diagLoglikReference(g: DiagGaussians, x: FeatureMatrix): FeatureMatrix {
+  const { meanIvar, ivar, gconst } = naturalParameters(g);
+  const out = featureMatrix(x.rows, g.count);
+  for (let t = 0; t < x.rows; t++) {
+    for (let k = 0; k < g.count; k++) {
+      let s = gconst[k];
+      for (let d = 0; d < g.dim; d++) {
+        const xd = x.data[t * g.dim + d];
+        s += xd * (meanIvar[k * g.dim + d] - 0.5 * xd * ivar[k * g.dim + d]);
+      }
+      out.data[t * g.count + k] = s;
+    }
+  }
+  return out;
+}
+
+/** Scores frames with the wasm core; the parameters are uploaded once and stay until free(). */
+export class DiagScorer {
+  private readonly params: WasmF32[];
+
+  constructor(readonly gaussians: DiagGaussians, readonly variant: CoreVariant = "simd") {
+    const { heap } = loadCore(variant);
+    const { meanIvar, ivar, gconst } = naturalParameters(gaussians);
+    this.params = [heap.copy(meanIvar), heap.copy(ivar), heap.copy(gconst)];
+  }
+
+  score(x: FeatureMatrix): FeatureMatrix {
+    const { dim, count } = this.gaussians;
+    if (x.cols !== dim) throw new Error(`scorer: ${x.cols}-dim frames for ${dim}-dim Gaussians`);
+    const { exports, heap } = loadCore(this.variant);
+    const [mi, iv, gc] = this.params;
+    return heap.scoped((h) => {
+      const xb = h.copy(x.data), out = h.f32(x.rows * count);
+      exports.diagLoglik(xb.ptr, x.rows, dim, mi.ptr, iv.ptr, gc.ptr, count, out.ptr);
+      return featureMatrix(x.rows, count, out.view.slice());
+    });
+  }
+
+  free() {
+    for (const p of this.params) p.free();
+  }
+}
