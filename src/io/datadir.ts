@@ -46,6 +46,14 @@ export async function writeDataDir(path: string, dir: DataDir) {
   });
 }
 
+/** The audio file of a wav.scp entry: a path, or Kaldi's "sph2pipe -f wav PATH |" form. Other commands are errors. */
+export function wavPath(entry: string, where: string): string {
+  if (!entry.trim().endsWith("|")) return entry.trim();
+  const m = /^\S*sph2pipe\s.*?(\S+\.(?:wav|sph|WAV|SPH))\s*\|$/.exec(entry.trim());
+  if (!m) throw new Error(`${where}: '${entry}' is a command; phl reads audio files (SPHERE or WAV) directly`);
+  return m[1];
+}
+
 /** Reads a data dir; a malformed line is an error naming the file and line. */
 export function readDataDir(path: string): DataDir {
   const table = (name: string, minFields: number) => {

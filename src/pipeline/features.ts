@@ -1,0 +1,28 @@
+// Pipeline stage 1: features (MFCC by default) for the train, dev and test data dirs, with per-speaker CMVN stats.
+import { join } from "node:path";
+import type { Split } from "../corpus/timit.ts";
+import { extractFeatures, type FeatureConfig } from "../features/extract.ts";
+import { Progress } from "../util/progress.ts";
+import { fingerprint, runStage } from "./stage.ts";
+
+export async function ensureFeatures(
+  dataDirs: Record<Split, string>,
+  outRoot: string,
+  config: FeatureConfig,
+  jobs = navigator.hardwareConcurrency,
+): Promise<Record<Split, string>> {
+  const dirs = {} as Record<Split, string>;
+  for (const split of ["train", "dev", "test"] as const) {
+    const data = dataDirs[split], out = join(outRoot, split);
+    const key = { stage: "features", config, data: fingerprint(join(data, "wav.scp"), join(data, "utt2spk"), join(data, "text")) };
+    await runStage(out, key, async (dir) => {
+      const progress = new Progress(`features ${split}`, "utts");
+      const t0 = performance.now();
+      const { utterances, frames } = await extractFeatures(data, dir, config, jobs, (d, n) => progress.update(d, n));
+      progress.finish();
+      console.error(`[features ${split}] ${utterances} utterances, ${frames} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    });
+    dirs[split] = out;
+  }
+  return dirs;
+}
