@@ -6,7 +6,11 @@ import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: { kind: "string", default: "", help: "a TIMIT-layout corpus; default: the default corpus (made if missing)" },
+    corpus: {
+      kind: "string",
+      default: "",
+      help: "a TIMIT-layout corpus; default: the default corpus (made if missing)",
+    },
     out: { kind: "string", default: "exp/feats", help: "feature dirs go to OUT/{train,dev,test}" },
     type: { kind: "string", default: "mfcc", help: "mfcc (13, Kaldi TIMIT setup) or fbank (40 log-mel)" },
     jobs: { kind: "int", default: navigator.hardwareConcurrency, help: "parallel workers" },
@@ -16,5 +20,7 @@ await runMain(async () => {
   const corpus = await prepareCorpus(args.corpus || null);
   const t0 = performance.now();
   const dirs = await ensureFeatures(corpus.dataDirs, args.out, config, args.jobs);
-  console.log(`features in ${Object.values(dirs).join(", ")} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `features in ${Object.values(dirs).join(", ")} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 });

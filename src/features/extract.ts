@@ -39,7 +39,10 @@ export async function extractFeatures(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ utterances: number; frames: number }> {
   const data = readDataDir(dataDir);
-  const utterances = [...data.wavScp].map(([key, entry]) => ({ key, wav: resolve(dataDir, wavPath(entry, join(dataDir, "wav.scp"))) }));
+  const utterances = [...data.wavScp].map(([key, entry]) => ({
+    key,
+    wav: resolve(dataDir, wavPath(entry, join(dataDir, "wav.scp"))),
+  }));
   Deno.mkdirSync(outDir, { recursive: true });
   const parts = Math.max(1, Math.min(jobs, utterances.length));
   const chunk = Math.ceil(utterances.length / parts);

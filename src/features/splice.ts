@@ -1,5 +1,5 @@
 // Frame splicing (context ±N, edge frames repeated, as Kaldi's splice-feats): wasm core and scalar reference.
-import { type CoreVariant, loadCore } from "../simd/core.ts";
+import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
 import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
 
 function checkContext(context: number) {
@@ -23,14 +23,28 @@ export function spliceReference(x: FeatureMatrix, context: number): FeatureMatri
   return out;
 }
 
+/** Splices frames already in the core's memory into `output` ((2*context+1)*cols per row), with no copies. */
+export function spliceInPlace(
+  input: WasmF32,
+  rows: number,
+  cols: number,
+  context: number,
+  output: WasmF32,
+  variant: CoreVariant = "simd",
+) {
+  checkContext(context);
+  if (input.length < rows * cols || output.length < rows * cols * (2 * context + 1)) {
+    throw new Error("splice: buffer too small");
+  }
+  loadCore(variant).exports.splice(input.ptr, rows, cols, context, output.ptr);
+}
+
 /** Splices with the wasm core; the same result as spliceReference, bit for bit. */
 export function splice(x: FeatureMatrix, context: number, variant: CoreVariant = "simd"): FeatureMatrix {
-  checkContext(context);
-  const { exports, heap } = loadCore(variant);
   const cols = (2 * context + 1) * x.cols;
-  return heap.scoped((a) => {
-    const input = a.copy(x.data), output = a.f32(x.rows * cols);
-    exports.splice(input.ptr, x.rows, x.cols, context, output.ptr);
+  return loadCore(variant).heap.scoped((h) => {
+    const input = h.copy(x.data), output = h.f32(x.rows * cols);
+    spliceInPlace(input, x.rows, x.cols, context, output, variant);
     return featureMatrix(x.rows, cols, output.view.slice());
   });
 }

@@ -1,5 +1,5 @@
 // Linear and affine feature transforms (LDA, MLLT, fMLLR): out[t] = A x[t] (+ b), wasm core and reference.
-import { type CoreVariant, loadCore } from "../simd/core.ts";
+import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
 import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
 
 /** A is outDim x inDim (linear) or outDim x (inDim + 1) (affine, Kaldi's layout: last column is the offset). */
@@ -22,12 +22,31 @@ export function transformReference(a: FeatureMatrix, x: FeatureMatrix): FeatureM
   return out;
 }
 
+/** Applies A (already in the core's memory) to frames in the core's memory, writing `out`, with no copies. */
+export function transformInPlace(
+  a: WasmF32,
+  outDim: number,
+  inDim: number,
+  affine: boolean,
+  x: WasmF32,
+  frames: number,
+  out: WasmF32,
+  variant: CoreVariant = "simd",
+) {
+  if (
+    a.length < outDim * (inDim + (affine ? 1 : 0)) || x.length < frames * inDim ||
+    out.length < frames * outDim
+  ) {
+    throw new Error("transform: buffer too small");
+  }
+  loadCore(variant).exports.transform(a.ptr, outDim, inDim, affine, x.ptr, frames, out.ptr);
+}
+
 export function transform(a: FeatureMatrix, x: FeatureMatrix, variant: CoreVariant = "simd"): FeatureMatrix {
   const { affine } = shape(a, x);
-  const { exports, heap } = loadCore(variant);
-  return heap.scoped((m) => {
-    const ab = m.copy(a.data), xb = m.copy(x.data), out = m.f32(x.rows * a.rows);
-    exports.transform(ab.ptr, a.rows, x.cols, affine, xb.ptr, x.rows, out.ptr);
+  return loadCore(variant).heap.scoped((h) => {
+    const ab = h.copy(a.data), xb = h.copy(x.data), out = h.f32(x.rows * a.rows);
+    transformInPlace(ab, a.rows, x.cols, affine, xb, x.rows, out, variant);
     return featureMatrix(x.rows, a.rows, out.view.slice());
   });
 }

@@ -15,10 +15,14 @@ self.onmessage = (e: MessageEvent<ExtractJob>) => {
     for (const { key, wav } of job.utterances) {
       const audio = readAudio(wav);
       if (audio.sampleRate !== job.config.options.sampleRate) {
-        throw new Error(`${wav}: sample rate ${audio.sampleRate}, features are configured for ${job.config.options.sampleRate}`);
+        throw new Error(
+          `${wav}: sample rate ${audio.sampleRate}, features are configured for ${job.config.options.sampleRate}`,
+        );
       }
       const feats = extractor.compute(audio.samples, key);
-      if (feats.rows === 0) throw new Error(`${wav}: too short for one frame (${audio.samples.length} samples)`);
+      if (feats.rows === 0) {
+        throw new Error(`${wav}: too short for one frame (${audio.samples.length} samples)`);
+      }
       writer.write(key, feats);
       const s = new CmvnStats(feats.cols).add(feats);
       stats[key] = { sum: s.sum, sumSq: s.sumSq, count: s.count };

@@ -60,14 +60,20 @@ export class DiagScorer {
     this.params = [heap.copy(meanIvar), heap.copy(ivar), heap.copy(gconst)];
   }
 
+  /** Scores frames already in the core's memory into `out` (frames x count), with no copies. */
+  scoreInPlace(x: WasmF32, frames: number, out: WasmF32) {
+    const { dim, count } = this.gaussians;
+    if (x.length < frames * dim || out.length < frames * count) throw new Error("scorer: buffer too small");
+    const [mi, iv, gc] = this.params;
+    loadCore(this.variant).exports.diagLoglik(x.ptr, frames, dim, mi.ptr, iv.ptr, gc.ptr, count, out.ptr);
+  }
+
   score(x: FeatureMatrix): FeatureMatrix {
     const { dim, count } = this.gaussians;
     if (x.cols !== dim) throw new Error(`scorer: ${x.cols}-dim frames for ${dim}-dim Gaussians`);
-    const { exports, heap } = loadCore(this.variant);
-    const [mi, iv, gc] = this.params;
-    return heap.scoped((h) => {
+    return loadCore(this.variant).heap.scoped((h) => {
       const xb = h.copy(x.data), out = h.f32(x.rows * count);
-      exports.diagLoglik(xb.ptr, x.rows, dim, mi.ptr, iv.ptr, gc.ptr, count, out.ptr);
+      this.scoreInPlace(xb, x.rows, out);
       return featureMatrix(x.rows, count, out.view.slice());
     });
   }

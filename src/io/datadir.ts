@@ -50,7 +50,9 @@ export async function writeDataDir(path: string, dir: DataDir) {
 export function wavPath(entry: string, where: string): string {
   if (!entry.trim().endsWith("|")) return entry.trim();
   const m = /^\S*sph2pipe\s.*?(\S+\.(?:wav|sph|WAV|SPH))\s*\|$/.exec(entry.trim());
-  if (!m) throw new Error(`${where}: '${entry}' is a command; phl reads audio files (SPHERE or WAV) directly`);
+  if (!m) {
+    throw new Error(`${where}: '${entry}' is a command; phl reads audio files (SPHERE or WAV) directly`);
+  }
   return m[1];
 }
 

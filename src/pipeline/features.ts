@@ -14,13 +14,27 @@ export async function ensureFeatures(
   const dirs = {} as Record<Split, string>;
   for (const split of ["train", "dev", "test"] as const) {
     const data = dataDirs[split], out = join(outRoot, split);
-    const key = { stage: "features", config, data: fingerprint(join(data, "wav.scp"), join(data, "utt2spk"), join(data, "text")) };
+    const key = {
+      stage: "features",
+      config,
+      data: fingerprint(join(data, "wav.scp"), join(data, "utt2spk"), join(data, "text")),
+    };
     await runStage(out, key, async (dir) => {
       const progress = new Progress(`features ${split}`, "utts");
       const t0 = performance.now();
-      const { utterances, frames } = await extractFeatures(data, dir, config, jobs, (d, n) => progress.update(d, n));
+      const { utterances, frames } = await extractFeatures(
+        data,
+        dir,
+        config,
+        jobs,
+        (d, n) => progress.update(d, n),
+      );
       progress.finish();
-      console.error(`[features ${split}] ${utterances} utterances, ${frames} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.error(
+        `[features ${split}] ${utterances} utterances, ${frames} frames in ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s`,
+      );
     });
     dirs[split] = out;
   }

@@ -7,7 +7,11 @@ import { exists } from "../util/fs.ts";
  * Runs `body` into `dir` unless `dir/stage.json` already holds this key. A folder left by a killed run has no
  * stage.json (it is written last), so it is wiped and made again.
  */
-export async function runStage(dir: string, key: unknown, body: (dir: string) => Promise<void>): Promise<"reused" | "made"> {
+export async function runStage(
+  dir: string,
+  key: unknown,
+  body: (dir: string) => Promise<void>,
+): Promise<"reused" | "made"> {
   const text = JSON.stringify(key);
   const hash = createHash("sha256").update(text).digest("hex");
   const file = join(dir, "stage.json");
@@ -15,7 +19,10 @@ export async function runStage(dir: string, key: unknown, body: (dir: string) =>
   if (exists(dir)) Deno.removeSync(dir, { recursive: true });
   Deno.mkdirSync(dir, { recursive: true });
   await body(dir);
-  Deno.writeTextFileSync(file, JSON.stringify({ hash, key, finished: new Date().toISOString() }, null, 2) + "\n");
+  Deno.writeTextFileSync(
+    file,
+    JSON.stringify({ hash, key, finished: new Date().toISOString() }, null, 2) + "\n",
+  );
   return "made";
 }
 

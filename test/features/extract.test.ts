@@ -12,7 +12,13 @@ import { makeCorpus } from "../corpus/fixture.ts";
 
 const root = makeCorpus(
   ["FCJF0", "MDAB0", "FDAW0"].flatMap((speaker, s) =>
-    ["SI1", "SX2", "SX3"].map((sentence, k) => ({ set: "TRAIN" as const, dr: 1, speaker, sentence, samples: 4000 + 800 * s + 160 * k }))
+    ["SI1", "SX2", "SX3"].map((sentence, k) => ({
+      set: "TRAIN" as const,
+      dr: 1,
+      speaker,
+      sentence,
+      samples: 4000 + 800 * s + 160 * k,
+    }))
   ),
 );
 const data = join(root, "data"), out = join(root, "feats");
@@ -47,7 +53,12 @@ test("per-speaker CMN: every speaker's normalized features have zero mean", () =
     sums.set(utt2spk.get(key)!, e);
   }
   assert.is(sums.size, 3);
-  for (const { n, s } of sums.values()) assert.ok(s.every((v) => Math.abs(v / n) < 1e-3), `${[...s].map((v) => v / n)}`);
+  for (const { n, s } of sums.values()) {
+    assert.ok(
+      s.every((v) => Math.abs(v / n) < 1e-3),
+      `${[...s].map((v) => v / n)}`,
+    );
+  }
 });
 
 test("stages are reused when their key matches and redone when it changes", async () => {
