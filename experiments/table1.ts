@@ -1,9 +1,11 @@
 // deno task exp:table1 [--corpus TIMIT_DIR] — the paper's Table 1, running every stage before it.
+import { join } from "node:path";
+import { FEATURE_CONFIGS } from "../src/features/extract.ts";
 import { prepareCorpus } from "../src/pipeline/corpus.ts";
+import { ensureFeatures } from "../src/pipeline/features.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
 
 const NOT_BUILT = [
-  "features: MFCC, CMVN, Kaldi ark/scp (front-end issue)",
   "GMM-HMM ladder mono -> tri3 with fMLLR, senone alignments, phone decoding and scoring",
   "i-vectors (UBM + total variability)",
   "initial DNN and the speaker-aware DNNs of Table 1",
@@ -23,6 +25,8 @@ await runMain(async () => {
     `corpus ${corpus.root}: train ${n.train.length}, dev ${n.dev.length}, test ${n.test.length} utterances`,
   );
   console.log(`Kaldi data dirs: ${Object.values(corpus.dataDirs).join(", ")}`);
+  const feats = await ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc);
+  console.log(`MFCC feature dirs (per-speaker CMVN stats): ${Object.values(feats).join(", ")}`);
   console.log("\nTable 1 cannot be computed yet; these stages are not built:");
   for (const stage of NOT_BUILT) console.log(`  - ${stage}`);
   console.log("No PER is reported until they exist.");

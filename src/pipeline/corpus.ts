@@ -64,6 +64,8 @@ export async function ensureDefaultCorpus(): Promise<string> {
 
 export interface PreparedCorpus {
   root: string;
+  /** The corpus folder's name: its data dirs are data/kaldi/NAME/, its experiments exp/NAME/. */
+  name: string;
   splits: Record<Split, Utterance[]>;
   /** Kaldi data dirs, one per split. */
   dataDirs: Record<Split, string>;
@@ -73,11 +75,12 @@ export interface PreparedCorpus {
 export async function prepareCorpus(corpus: string | null): Promise<PreparedCorpus> {
   const root = corpus ?? await ensureDefaultCorpus();
   const splits = standardSplits(openTimit(root));
-  const base = join("data", "kaldi", basename(resolve(root)));
+  const name = basename(resolve(root));
+  const base = join("data", "kaldi", name);
   const dataDirs = { train: join(base, "train"), dev: join(base, "dev"), test: join(base, "test") };
   for (const split of ["train", "dev", "test"] as const) {
     if (splits[split].length === 0) throw new Error(`${root}: the ${split} split is empty`);
     await writeDataDir(dataDirs[split], dataDirOf(splits[split]));
   }
-  return { root, splits, dataDirs };
+  return { root, name, splits, dataDirs };
 }
