@@ -7,3 +7,4 @@ export { diagLoglik } from "./gmm";
 export function heapBase(): usize {
   return __heap_base;
 }
+export { viterbi } from "./viterbi";

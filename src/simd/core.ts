@@ -23,21 +23,46 @@ export interface CoreExports {
     gaussians: number,
     out: number,
   ): void;
+  viterbi(
+    loglik: number,
+    frames: number,
+    numPdfs: number,
+    numStates: number,
+    statePdf: number,
+    arcStart: number,
+    arcSrc: number,
+    arcWeight: number,
+    initial: number,
+    final: number,
+    acousticScale: number,
+    beam: number,
+    scoreA: number,
+    scoreB: number,
+    back: number,
+  ): number;
 }
 
 const PAGE = 65536;
 
-/** A float32 buffer inside the core's memory. `view` is re-made when memory grows (growth detaches old views). */
+/**
+ * A buffer of 4-byte values inside the core's memory, seen as float32 (`view`) or int32 (`ints`). Views are re-made
+ * when memory grows (growth detaches old views).
+ */
 export class WasmF32 {
   private cached: Float32Array | null = null;
+  private cachedInts: Int32Array | null = null;
   constructor(private readonly heap: Heap, readonly ptr: number, readonly length: number) {}
 
   get view(): Float32Array {
     const buffer = this.heap.memory.buffer;
-    if (!this.cached || this.cached.buffer !== buffer) {
-      this.cached = new Float32Array(buffer, this.ptr, this.length);
-    }
+    if (!this.cached || this.cached.buffer !== buffer) this.cached = new Float32Array(buffer, this.ptr, this.length);
     return this.cached;
+  }
+
+  get ints(): Int32Array {
+    const buffer = this.heap.memory.buffer;
+    if (!this.cachedInts || this.cachedInts.buffer !== buffer) this.cachedInts = new Int32Array(buffer, this.ptr, this.length);
+    return this.cachedInts;
   }
 
   free() {
