@@ -71,12 +71,12 @@ export interface PreparedCorpus {
   dataDirs: Record<Split, string>;
 }
 
-/** Opens the corpus (checking every file) and writes its Kaldi data dirs under data/kaldi/<corpus name>/. */
-export async function prepareCorpus(corpus: string | null): Promise<PreparedCorpus> {
+/** Opens the corpus (checking every file) and writes its Kaldi data dirs under DATAROOT/<corpus name>/. */
+export async function prepareCorpus(corpus: string | null, dataRoot = join("data", "kaldi")): Promise<PreparedCorpus> {
   const root = corpus ?? await ensureDefaultCorpus();
   const splits = standardSplits(openTimit(root));
   const name = basename(resolve(root));
-  const base = join("data", "kaldi", name);
+  const base = join(dataRoot, name);
   const dataDirs = { train: join(base, "train"), dev: join(base, "dev"), test: join(base, "test") };
   for (const split of ["train", "dev", "test"] as const) {
     if (splits[split].length === 0) throw new Error(`${root}: the ${split} split is empty`);
