@@ -67,7 +67,7 @@ export class AcousticModel implements AcousticModelData {
     let s = n.gconst[c];
     for (let k = 0; k < d; k++) {
       const xk = x.data[t * d + k];
-      s += xk * (n.meanIvar[c * d + k] - 0.5 * xk * n.ivar[c * d + k]);
+      s += xk * n.meanIvar[c * d + k] + xk * xk * n.negHalfIvar[c * d + k];
     }
     return s;
   }

@@ -83,15 +83,12 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
       } else if (scorer) {
         gauss = scorer.score(x);
         const aligned = alignWithRetry(model.pdfLoglik(gauss), model.numPdfs, x.rows, chain, req.acousticScale, req.beam, req.retryBeam);
-        if (aligned) {
-          set.alignments[i] = aligned.path.map((s) => chain.hmm[s]);
-          if (aligned.retried) retried++;
-        }
-        else failed.push(set.keys[i]);
+        set.alignments[i] = aligned && aligned.path.map((s) => chain.hmm[s]);
+        if (aligned?.retried) retried++;
       }
       const ali = set.alignments[i];
       if (!ali) {
-        if (!failed.includes(set.keys[i])) failed.push(set.keys[i]);
+        failed.push(set.keys[i]);
         return;
       }
       for (let t = 0; t < x.rows; t++) stats.add(model, x, t, ali[t], gauss);

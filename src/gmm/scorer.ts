@@ -13,36 +13,36 @@ export interface DiagGaussians {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** The natural parameters the kernel needs: mean/var, 1/var and a constant per Gaussian. */
+/** The natural parameters the kernel needs: mean/var, -1/(2 var) and a constant per Gaussian. */
 export function naturalParameters(g: DiagGaussians) {
   const { dim, count } = g;
   const meanIvar = new Float32Array(count * dim),
-    ivar = new Float32Array(count * dim),
+    negHalfIvar = new Float32Array(count * dim),
     gconst = new Float32Array(count);
   for (let k = 0; k < count; k++) {
     let c = g.logWeights[k] - 0.5 * dim * LOG_2PI;
     for (let d = 0; d < dim; d++) {
       const v = g.vars[k * dim + d], m = g.means[k * dim + d];
       if (!(v > 0)) throw new Error(`Gaussian ${k} has variance ${v} in dimension ${d}`);
-      ivar[k * dim + d] = 1 / v;
+      negHalfIvar[k * dim + d] = -0.5 / v;
       meanIvar[k * dim + d] = m / v;
       c -= 0.5 * (Math.log(v) + (m * m) / v);
     }
     gconst[k] = c;
   }
-  return { meanIvar, ivar, gconst };
+  return { meanIvar, negHalfIvar, gconst };
 }
 
 /** Plain TypeScript reference: frames x count matrix of log(w_k N(x_t; mu_k, var_k)). */
 export function diagLoglikReference(g: DiagGaussians, x: FeatureMatrix): FeatureMatrix {
-  const { meanIvar, ivar, gconst } = naturalParameters(g);
+  const { meanIvar, negHalfIvar, gconst } = naturalParameters(g);
   const out = featureMatrix(x.rows, g.count);
   for (let t = 0; t < x.rows; t++) {
     for (let k = 0; k < g.count; k++) {
       let s = gconst[k];
       for (let d = 0; d < g.dim; d++) {
         const xd = x.data[t * g.dim + d];
-        s += xd * (meanIvar[k * g.dim + d] - 0.5 * xd * ivar[k * g.dim + d]);
+        s += xd * meanIvar[k * g.dim + d] + xd * xd * negHalfIvar[k * g.dim + d];
       }
       out.data[t * g.count + k] = s;
     }
@@ -56,8 +56,8 @@ export class DiagScorer {
 
   constructor(readonly gaussians: DiagGaussians, readonly variant: CoreVariant = "simd") {
     const { heap } = loadCore(variant);
-    const { meanIvar, ivar, gconst } = naturalParameters(gaussians);
-    this.params = [heap.copy(meanIvar), heap.copy(ivar), heap.copy(gconst)];
+    const { meanIvar, negHalfIvar, gconst } = naturalParameters(gaussians);
+    this.params = [heap.copy(meanIvar), heap.copy(negHalfIvar), heap.copy(gconst)];
   }
 
   /** Scores frames already in the core's memory into `out` (frames x count), with no copies. */

@@ -18,7 +18,7 @@ export interface CoreExports {
     frames: number,
     dim: number,
     meanIvar: number,
-    ivar: number,
+    negHalfIvar: number,
     gconst: number,
     gaussians: number,
     out: number,
