@@ -1,16 +1,20 @@
 // Diagonal-covariance Gaussian log-likelihoods of a batch of frames against many Gaussians.
 
-// out[t, g] = gconst[g] + sum_d (x[t,d] * meanIvar[g,d] + x[t,d]^2 * negHalfIvar[g,d]); parameter rows are `dim`
-// floats. With SIMD, four Gaussians share each loaded (and squared) slice of the frame.
-export function diagLoglik(x: usize, frames: i32, dim: i32, meanIvar: usize, negHalfIvar: usize, gconst: usize, gaussians: i32, out: usize): void {
+// out[t * outStride + g] = gconst[g] + sum_d (x[t,d] * meanIvar[g,d] + x[t,d]^2 * negHalfIvar[g,d]) for the
+// Gaussians g in [from, to); parameter rows are `dim` floats. With SIMD, four Gaussians share each loaded (and
+// squared) slice of the frame.
+export function diagLoglik(
+  x: usize, frames: i32, dim: i32, meanIvar: usize, negHalfIvar: usize, gconst: usize,
+  from: i32, to: i32, outStride: i32, out: usize,
+): void {
   const rowBytes = <usize>dim << 2;
   const vecDims = ASC_FEATURE_SIMD ? dim & ~3 : 0;
   for (let t = 0; t < frames; t++) {
     const xt = x + <usize>t * rowBytes;
-    const dst = out + ((<usize>t * <usize>gaussians) << 2);
-    let g = 0;
+    const dst = out + ((<usize>t * <usize>outStride) << 2);
+    let g = from;
     if (ASC_FEATURE_SIMD) {
-      for (; g + 4 <= gaussians; g += 4) {
+      for (; g + 4 <= to; g += 4) {
         const m0 = meanIvar + <usize>g * rowBytes, v0 = negHalfIvar + <usize>g * rowBytes;
         const m1 = m0 + rowBytes, m2 = m1 + rowBytes, m3 = m2 + rowBytes;
         const v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
@@ -30,7 +34,7 @@ export function diagLoglik(x: usize, frames: i32, dim: i32, meanIvar: usize, neg
         store<f32>(dst + (<usize>(g + 3) << 2), hsum(a3) + tail(xt, m3, v3, vecDims, dim) + load<f32>(gconst + (<usize>(g + 3) << 2)));
       }
     }
-    for (; g < gaussians; g++) {
+    for (; g < to; g++) {
       const mi = meanIvar + <usize>g * rowBytes, iv = negHalfIvar + <usize>g * rowBytes;
       store<f32>(dst + (<usize>g << 2), tail(xt, mi, iv, 0, dim) + load<f32>(gconst + (<usize>g << 2)));
     }

@@ -51,13 +51,29 @@ export class AcousticModel implements AcousticModelData {
     return { dim: this.dim, count: this.numGaussians, means: this.means, vars: this.vars, logWeights: this.weights.map(Math.log) };
   }
 
-  /** Per-frame pdf log-likelihoods (frames x pdfs) from per-frame Gaussian log-likelihoods (frames x Gaussians). */
-  pdfLoglik(gauss: FeatureMatrix): Float32Array {
+  /**
+   * Per-frame pdf log-likelihoods (frames x pdfs) from per-frame Gaussian log-likelihoods (frames x Gaussians),
+   * for the listed pdfs only (the others are -Infinity) or all.
+   */
+  pdfLoglik(gauss: FeatureMatrix, pdfs?: Iterable<number>): Float32Array {
     const P = this.numPdfs, G = this.numGaussians, out = new Float32Array(gauss.rows * P);
+    const which = pdfs ? [...pdfs] : Array.from({ length: P }, (_, p) => p);
+    if (pdfs) out.fill(-Infinity);
     for (let t = 0; t < gauss.rows; t++) {
-      for (let p = 0; p < P; p++) out[t * P + p] = logSumExp(gauss.data, t * G + this.offsets[p], t * G + this.offsets[p + 1]);
+      for (const p of which) out[t * P + p] = logSumExp(gauss.data, t * G + this.offsets[p], t * G + this.offsets[p + 1]);
     }
     return out;
+  }
+
+  /** The Gaussian ranges of a set of pdfs, adjacent ranges merged: what to score for those pdfs. */
+  gaussianRanges(pdfs: Iterable<number>): [number, number][] {
+    const ranges: [number, number][] = [];
+    for (const p of [...new Set(pdfs)].sort((a, b) => a - b)) {
+      const from = this.offsets[p], to = this.offsets[p + 1], last = ranges[ranges.length - 1];
+      if (last && last[1] === from) last[1] = to;
+      else ranges.push([from, to]);
+    }
+    return ranges;
   }
 
   /** Log-likelihood of frame t under component c (weight included), in TypeScript for a few components. */

@@ -81,8 +81,10 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
         const path = equalAlignment(x.rows, chain.hmm.length);
         set.alignments[i] = path && path.map((s) => chain.hmm[s]);
       } else if (scorer) {
-        gauss = scorer.score(x);
-        const aligned = alignWithRetry(model.pdfLoglik(gauss), model.numPdfs, x.rows, chain, req.acousticScale, req.beam, req.retryBeam);
+        const pdfs = new Set(chain.pdf);
+        gauss = scorer.score(x, model.gaussianRanges(pdfs));
+        const loglik = model.pdfLoglik(gauss, pdfs);
+        const aligned = alignWithRetry(loglik, model.numPdfs, x.rows, chain, req.acousticScale, req.beam, req.retryBeam);
         set.alignments[i] = aligned && aligned.path.map((s) => chain.hmm[s]);
         if (aligned?.retried) retried++;
       }

@@ -60,20 +60,27 @@ export class DiagScorer {
     this.params = [heap.copy(meanIvar), heap.copy(negHalfIvar), heap.copy(gconst)];
   }
 
-  /** Scores frames already in the core's memory into `out` (frames x count), with no copies. */
-  scoreInPlace(x: WasmF32, frames: number, out: WasmF32) {
+  /**
+   * Scores frames already in the core's memory into `out` (frames x count), with no copies; only the Gaussians in
+   * `ranges` ([from, to) pairs; all by default) are computed, the other entries are left as they were.
+   */
+  scoreInPlace(x: WasmF32, frames: number, out: WasmF32, ranges: readonly [number, number][] = [[0, this.gaussians.count]]) {
     const { dim, count } = this.gaussians;
     if (x.length < frames * dim || out.length < frames * count) throw new Error("scorer: buffer too small");
-    const [mi, iv, gc] = this.params;
-    loadCore(this.variant).exports.diagLoglik(x.ptr, frames, dim, mi.ptr, iv.ptr, gc.ptr, count, out.ptr);
+    const [mi, iv, gc] = this.params, kernel = loadCore(this.variant).exports;
+    for (const [from, to] of ranges) {
+      if (from < 0 || to > count || from > to) throw new Error(`scorer: bad Gaussian range [${from}, ${to})`);
+      kernel.diagLoglik(x.ptr, frames, dim, mi.ptr, iv.ptr, gc.ptr, from, to, count, out.ptr);
+    }
   }
 
-  score(x: FeatureMatrix): FeatureMatrix {
+  score(x: FeatureMatrix, ranges?: readonly [number, number][]): FeatureMatrix {
     const { dim, count } = this.gaussians;
     if (x.cols !== dim) throw new Error(`scorer: ${x.cols}-dim frames for ${dim}-dim Gaussians`);
     return loadCore(this.variant).heap.scoped((h) => {
       const xb = h.copy(x.data), out = h.f32(x.rows * count);
-      this.scoreInPlace(xb, x.rows, out);
+      if (ranges) out.view.fill(-Infinity);
+      this.scoreInPlace(xb, x.rows, out, ranges);
       return featureMatrix(x.rows, count, out.view.slice());
     });
   }

@@ -20,7 +20,9 @@ export interface CoreExports {
     meanIvar: number,
     negHalfIvar: number,
     gconst: number,
-    gaussians: number,
+    from: number,
+    to: number,
+    outStride: number,
     out: number,
   ): void;
   viterbi(

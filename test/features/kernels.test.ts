@@ -53,6 +53,14 @@ test("diagonal Gaussian log-likelihoods match the reference and a hand-checked v
     for (const variant of ["simd", "scalar"] as const) {
       const scorer = new DiagScorer(g, variant);
       assert.ok(close(scorer.score(frames).data, reference.data, 1e-5), `${dim}x${count} ${variant}`);
+      const some = scorer.score(frames, [[1, 3], [count - 2, count]]);
+      for (let t = 0; t < frames.rows; t++) {
+        for (let k = 0; k < count; k++) {
+          const v = some.data[t * count + k], want = reference.data[t * count + k];
+          if ((k >= 1 && k < 3) || k >= count - 2) assert.ok(Math.abs(v - want) <= 1e-5 * (1 + Math.abs(want)));
+          else assert.is(v, -Infinity, "Gaussians outside the ranges are not scored");
+        }
+      }
       scorer.free();
     }
   }
