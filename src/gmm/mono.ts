@@ -13,7 +13,11 @@ export interface MonoConfig {
   /** Share of Gaussians per pdf grows as occupancy^power. */
   power: number;
   minGaussianOccupancy: number;
-  /** Alignment: acoustic scale, beam and retry beam (Kaldi: 0.1, 10, 40). */
+  /**
+   * Alignment: acoustic scale, beam and retry beam. Kaldi uses 0.1, 10 and 40; on the default corpus a retry beam
+   * of 40 still lost about 0.3% of the utterances (an exact search aligned them all), and a linear chain costs the
+   * same to search exactly, so the retry is effectively exact.
+   */
   alignAcousticScale: number;
   beam: number;
   retryBeam: number;
@@ -32,7 +36,7 @@ export const MONO_KALDI: MonoConfig = {
   minGaussianOccupancy: 3,
   alignAcousticScale: 0.1,
   beam: 10,
-  retryBeam: 40,
+  retryBeam: 1000,
   varFloorFraction: 0.01,
   seed: 1,
 };
