@@ -8,3 +8,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { viterbi } from "./viterbi";
+export { bwStats } from "./bwstats";

@@ -54,6 +54,11 @@ export function diagLoglikReference(g: DiagGaussians, x: FeatureMatrix): Feature
 export class DiagScorer {
   private readonly params: WasmF32[];
 
+  /** meanIvar, negHalfIvar and gconst in the core's memory, for kernels that score as part of their work. */
+  get parameters(): readonly WasmF32[] {
+    return this.params;
+  }
+
   constructor(readonly gaussians: DiagGaussians, readonly variant: CoreVariant = "simd") {
     const { heap } = loadCore(variant);
     const { meanIvar, negHalfIvar, gconst } = naturalParameters(gaussians);

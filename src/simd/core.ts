@@ -25,6 +25,20 @@ export interface CoreExports {
     outStride: number,
     out: number,
   ): void;
+  bwStats(
+    x: number,
+    frames: number,
+    dim: number,
+    meanIvar: number,
+    negHalfIvar: number,
+    gconst: number,
+    numGauss: number,
+    minPost: number,
+    post: number,
+    n: number,
+    f: number,
+    s: number,
+  ): number;
   viterbi(
     loglik: number,
     frames: number,

@@ -1,0 +1,86 @@
+// i-vectors: Baum-Welch kernel against its reference, UBM EM, extractor EM, and recovery of known speaker factors.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { featureMatrix, type FeatureMatrix } from "../../src/features/matrix.ts";
+import { emIteration, extractIvector, initExtractor } from "../../src/ivector/extractor.ts";
+import { bwStatsReference, StatsKernel } from "../../src/ivector/stats.ts";
+import { trainUbm, ubmGaussians } from "../../src/ivector/ubm.ts";
+import { fromRows, inverse, matmul, transpose } from "../../src/linalg/matrix.ts";
+import { Rng } from "../../src/util/rng.ts";
+
+const rng = new Rng("ivector tests");
+
+test("Baum-Welch statistics: SIMD and scalar kernels equal the reference", () => {
+  const count = 16, dim = 13;
+  const ubm = ubmGaussians(
+    Float64Array.from({ length: count }, () => 1 / count),
+    Float64Array.from({ length: count * dim }, () => rng.normal()),
+    Float64Array.from({ length: count * dim }, () => 0.5 + rng.next()),
+  );
+  const x = featureMatrix(50, dim, Float32Array.from({ length: 50 * dim }, () => rng.normal()));
+  for (const minPost of [0, 0.025]) {
+    const ref = bwStatsReference(ubm, x, minPost, true);
+    for (const variant of ["simd", "scalar"] as const) {
+      const k = new StatsKernel(ubm, variant);
+      const got = k.stats(x, minPost, true);
+      k.free();
+      const close = (a: Float64Array, b: Float64Array) => a.every((v, i) => Math.abs(v - b[i]) <= 1e-4 * (1 + Math.abs(b[i])));
+      assert.ok(close(got.n, ref.n) && close(got.f, ref.f) && close(got.s!, ref.s!), `${variant} minPost ${minPost}`);
+      assert.ok(Math.abs(got.loglik - ref.loglik) < 1e-3 * Math.abs(ref.loglik));
+      assert.ok(Math.abs(got.n.reduce((a, b) => a + b, 0) - 50) < 1e-3, "posteriors sum to one per frame");
+    }
+  }
+});
+
+test("UBM: EM log-likelihood never decreases at a fixed size, and the split model finds the clusters", () => {
+  const centers = [[-4, 1], [4, -1]];
+  const x = featureMatrix(3000, 2, Float32Array.from({ length: 6000 }, (_, i) => centers[(i >> 1) % 2][i % 2] + 0.7 * rng.normal()));
+  const { ubm, history } = trainUbm([x], { gaussians: 2, itersPerSplit: 8, finalIters: 4, varFloorFraction: 0.01, seed: 2 });
+  for (let i = 1; i < history.length; i++) assert.ok(history[i] >= history[i - 1] - 1e-4, `iteration ${i}: ${history[i - 1]} -> ${history[i]}`);
+  const found = Array.from({ length: 2 }, (_, c) => [ubm.means[2 * c], ubm.means[2 * c + 1]]);
+  for (const [cx, cy] of centers) assert.ok(found.some(([a, b]) => Math.hypot(a - cx, b - cy) < 0.1), `no Gaussian near (${cx}, ${cy}): ${JSON.stringify(found)}`);
+  for (let k = 0; k < 4; k++) assert.ok(Math.abs(ubm.vars[k] - 0.49) < 0.05, `variance ${ubm.vars[k]}`);
+});
+
+test("extractor: EM auxiliary never decreases, and i-vectors recover known speaker factors up to a linear map", () => {
+  const count = 8, dim = 4, rank = 3, speakers = 60;
+  const ubm = ubmGaussians(
+    new Float64Array(count).fill(1 / count),
+    Float64Array.from({ length: count * dim }, () => 4 * rng.normal()),
+    new Float64Array(count * dim).fill(1),
+  );
+  const tTrue = Float64Array.from({ length: count * dim * rank }, () => rng.normal());
+  const factors: number[][] = [], segments = [];
+  const kernel = new StatsKernel(ubm);
+  for (let s = 0; s < speakers; s++) {
+    const y = Array.from({ length: rank }, () => rng.normal());
+    factors.push(y);
+    const frames: number[] = [];
+    for (let t = 0; t < 400; t++) {
+      const c = rng.int(count);
+      for (let d = 0; d < dim; d++) {
+        let m = ubm.means[c * dim + d];
+        for (let r = 0; r < rank; r++) m += tTrue[(c * dim + d) * rank + r] * y[r];
+        frames.push(m + rng.normal());
+      }
+    }
+    segments.push(kernel.stats(featureMatrix(400, dim, Float32Array.from(frames)), 0, false));
+  }
+  kernel.free();
+  // with the means fixed (no minimum-divergence step) the auxiliary is the T-dependent log-likelihood: EM raises it
+  const plain = initExtractor(ubm, rank, 3);
+  const aux = Array.from({ length: 12 }, () => emIteration(plain, segments, false));
+  aux.forEach((a, i) => assert.ok(i === 0 || a >= aux[i - 1] - 1e-6 * Math.abs(a), `auxiliary fell at iteration ${i}: ${aux}`));
+  const ex = initExtractor(ubm, rank, 3);
+  for (let i = 0; i < 12; i++) emIteration(ex, segments);
+  // least squares y ~ A [w, 1]; the fit should explain nearly all of the factors' variance
+  const w = segments.map((s) => [...extractIvector(ex, s), 1]);
+  const W = fromRows(w), Y = fromRows(factors);
+  const A = matmul(inverse(matmul(transpose(W), W)), matmul(transpose(W), Y));
+  const pred = matmul(W, A);
+  let res = 0, tot = 0;
+  for (let i = 0; i < Y.data.length; i++) (res += (Y.data[i] - pred.data[i]) ** 2), (tot += Y.data[i] ** 2);
+  assert.ok(1 - res / tot > 0.95, `R^2 ${1 - res / tot}`);
+});
+
+test.run();
