@@ -29,8 +29,16 @@ await runMain(async () => {
   console.log(`Kaldi data dirs: ${Object.values(corpus.dataDirs).join(", ")}`);
   const feats = await ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc);
   console.log(`MFCC feature dirs (per-speaker CMVN stats): ${Object.values(feats).join(", ")}`);
-  const mono = await runMono(feats, join("exp", corpus.name, "mono"), "deno task exp:table1" + (args.corpus ? ` --corpus ${args.corpus}` : ""));
-  console.log(`monophone GMM-HMM (${mono.dir}/RESULTS.md): dev ${formatCounts(mono.dev)}; test ${formatCounts(mono.test)}`);
+  const mono = await runMono(
+    feats,
+    join("exp", corpus.name, "mono"),
+    "deno task exp:table1" + (args.corpus ? ` --corpus ${args.corpus}` : ""),
+  );
+  console.log(
+    `monophone GMM-HMM (${mono.dir}/RESULTS.md): dev ${formatCounts(mono.dev)}; test ${
+      formatCounts(mono.test)
+    }`,
+  );
   console.log("\nTable 1 cannot be computed yet; these stages are not built:");
   for (const stage of NOT_BUILT) console.log(`  - ${stage}`);
   console.log("No PER is reported until they exist.");

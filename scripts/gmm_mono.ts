@@ -10,13 +10,22 @@ import { formatCounts } from "../src/decode/score.ts";
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: { kind: "string", default: "", help: "a TIMIT-layout corpus; default: the default corpus (made if missing)" },
+    corpus: {
+      kind: "string",
+      default: "",
+      help: "a TIMIT-layout corpus; default: the default corpus (made if missing)",
+    },
     iters: { kind: "int", default: MONO_KALDI.numIters, help: "training iterations (Kaldi: 40)" },
     gaussians: { kind: "int", default: MONO_KALDI.totGauss, help: "total Gaussians (Kaldi: 1000)" },
     jobs: { kind: "int", default: navigator.hardwareConcurrency, help: "parallel workers" },
   });
   const corpus = await prepareCorpus(args.corpus || null);
-  const feats = await ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc, args.jobs);
+  const feats = await ensureFeatures(
+    corpus.dataDirs,
+    join("exp", corpus.name, "mfcc"),
+    FEATURE_CONFIGS.mfcc,
+    args.jobs,
+  );
   const config = {
     ...MONO_KALDI,
     numIters: args.iters,

@@ -26,7 +26,9 @@ export function graphFromArcs(
   const arcStart = new Int32Array(numStates + 1);
   for (const a of arcs) arcStart[a.dst + 1]++;
   for (let s = 0; s < numStates; s++) arcStart[s + 1] += arcStart[s];
-  const fill = arcStart.slice(0, numStates), arcSrc = new Int32Array(arcs.length), arcWeight = new Float32Array(arcs.length);
+  const fill = arcStart.slice(0, numStates),
+    arcSrc = new Int32Array(arcs.length),
+    arcWeight = new Float32Array(arcs.length);
   for (const a of arcs) {
     const i = fill[a.dst]++;
     arcSrc[i] = a.src;

@@ -23,7 +23,9 @@ export function alignSequences(ref: readonly string[], hyp: readonly string[]): 
   const out: AlignedPair[] = [];
   let i = n, j = m;
   while (i > 0 || j > 0) {
-    if (i > 0 && j > 0 && cost[i * w + j] === cost[(i - 1) * w + j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
+    if (
+      i > 0 && j > 0 && cost[i * w + j] === cost[(i - 1) * w + j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1)
+    ) {
       out.push({ ref: ref[i - 1], hyp: hyp[j - 1], edit: ref[i - 1] === hyp[j - 1] ? "C" : "S" });
       i--, j--;
     } else if (i > 0 && cost[i * w + j] === cost[(i - 1) * w + j] + 1) {
@@ -87,10 +89,14 @@ export function scoreHypotheses(
     perSpeaker.set(spk, add(perSpeaker.get(spk) ?? zero(), c));
     total = add(total, c);
   }
-  for (const utt of hyps.keys()) if (!refs.has(utt)) throw new Error(`scoring: hypothesis for '${utt}' has no reference`);
+  for (const utt of hyps.keys()) {
+    if (!refs.has(utt)) throw new Error(`scoring: hypothesis for '${utt}' has no reference`);
+  }
   return { total, perUtterance, perSpeaker };
 }
 
 export function formatCounts(c: ErrorCounts): string {
-  return `%PER ${errorRate(c).toFixed(2)} [ ${errors(c)} / ${c.ref}, ${c.ins} ins, ${c.del} del, ${c.sub} sub ]`;
+  return `%PER ${errorRate(c).toFixed(2)} [ ${
+    errors(c)
+  } / ${c.ref}, ${c.ins} ins, ${c.del} del, ${c.sub} sub ]`;
 }

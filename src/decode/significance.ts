@@ -14,7 +14,8 @@ export interface SignificanceResult {
 export function normalCdf(x: number): number {
   if (!Number.isFinite(x)) return x > 0 ? 1 : 0;
   const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const poly = t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const erf = 1 - poly * Math.exp(-(x * x) / 2);
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
@@ -47,7 +48,9 @@ export function mapsswe(
   const diffs: number[] = [];
   for (const [utt, ref] of refs) {
     const a = hypsA.get(utt), b = hypsB.get(utt);
-    if (!a || !b) throw new Error(`significance: '${utt}' lacks a hypothesis from ${!a ? "system A" : "system B"}`);
+    if (!a || !b) {
+      throw new Error(`significance: '${utt}' lacks a hypothesis from ${!a ? "system A" : "system B"}`);
+    }
     const n = ref.length;
     const pa = perToken(alignSequences(ref, a), n), pb = perToken(alignSequences(ref, b), n);
     let ea = pa.errs[n], eb = pb.errs[n], inSegment = ea + eb > 0, good = 0;
@@ -69,5 +72,11 @@ export function mapsswe(
   const variance = k > 1 ? diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (k - 1) : 0;
   const std = Math.sqrt(variance);
   const z = std > 0 ? mean / (std / Math.sqrt(k)) : mean === 0 ? 0 : Math.sign(mean) * Infinity;
-  return { segments: k, meanDifference: mean, stdDifference: std, z, pValue: 2 * (1 - normalCdf(Math.abs(z))) };
+  return {
+    segments: k,
+    meanDifference: mean,
+    stdDifference: std,
+    z,
+    pValue: 2 * (1 - normalCdf(Math.abs(z))),
+  };
 }

@@ -14,7 +14,9 @@ export interface DecodeResult {
 export function phonesOfPath(graph: DecodeGraph, states: Int32Array): number[] {
   const phones: number[] = [];
   for (let t = 0; t < states.length; t++) {
-    if (t === 0 || (states[t] !== states[t - 1] && graph.entry[states[t]])) phones.push(graph.statePhone[states[t]]);
+    if (t === 0 || (states[t] !== states[t - 1] && graph.entry[states[t]])) {
+      phones.push(graph.statePhone[states[t]]);
+    }
   }
   return phones;
 }
@@ -31,9 +33,13 @@ export function viterbiReference(
   const S = graph.numStates, f = Math.fround;
   let prev = new Float32Array(S), cur = new Float32Array(S);
   const back = new Int32Array(frames * S).fill(-1);
-  const prune = (x: Float32Array, best: number) => x.forEach((v, s) => (x[s] = v < f(best - beam) ? -Infinity : v));
+  const prune = (x: Float32Array, best: number) =>
+    x.forEach((v, s) => (x[s] = v < f(best - beam) ? -Infinity : v));
   let best = -Infinity;
-  for (let s = 0; s < S; s++) (prev[s] = f(graph.initial[s] + f(acousticScale * loglik[graph.statePdf[s]]))), (best = Math.max(best, prev[s]));
+  for (let s = 0; s < S; s++) {
+    (prev[s] = f(graph.initial[s] + f(acousticScale * loglik[graph.statePdf[s]]))),
+      (best = Math.max(best, prev[s]));
+  }
   prune(prev, best);
   for (let t = 1; t < frames; t++) {
     best = -Infinity;
@@ -58,7 +64,13 @@ export function viterbiReference(
   return end < 0 ? null : trace(graph, back, frames, end, score);
 }
 
-function trace(graph: DecodeGraph, back: Int32Array, frames: number, end: number, score: number): DecodeResult {
+function trace(
+  graph: DecodeGraph,
+  back: Int32Array,
+  frames: number,
+  end: number,
+  score: number,
+): DecodeResult {
   const states = new Int32Array(frames);
   for (let t = frames - 1, s = end; t >= 0; t--) {
     states[t] = s;
@@ -88,15 +100,39 @@ export class Decoder {
     };
   }
 
-  decode(loglik: Float32Array, frames: number, numPdfs: number, acousticScale: number, beam = 15): DecodeResult | null {
-    if (loglik.length !== frames * numPdfs) throw new Error(`decode: ${loglik.length} log-likelihoods for ${frames} x ${numPdfs}`);
+  decode(
+    loglik: Float32Array,
+    frames: number,
+    numPdfs: number,
+    acousticScale: number,
+    beam = 15,
+  ): DecodeResult | null {
+    if (loglik.length !== frames * numPdfs) {
+      throw new Error(`decode: ${loglik.length} log-likelihoods for ${frames} x ${numPdfs}`);
+    }
     const { exports, heap } = loadCore(this.variant);
     const g = this.graph, b = this.buffers;
     return heap.scoped((h) => {
-      const ll = h.copy(loglik), a = h.f32(g.numStates), c = h.f32(g.numStates), back = h.f32(frames * g.numStates);
+      const ll = h.copy(loglik),
+        a = h.f32(g.numStates),
+        c = h.f32(g.numStates),
+        back = h.f32(frames * g.numStates);
       const end = exports.viterbi(
-        ll.ptr, frames, numPdfs, g.numStates, b.statePdf.ptr, b.arcStart.ptr, b.arcSrc.ptr, b.arcWeight.ptr,
-        b.initial.ptr, b.final.ptr, acousticScale, beam, a.ptr, c.ptr, back.ptr,
+        ll.ptr,
+        frames,
+        numPdfs,
+        g.numStates,
+        b.statePdf.ptr,
+        b.arcStart.ptr,
+        b.arcSrc.ptr,
+        b.arcWeight.ptr,
+        b.initial.ptr,
+        b.final.ptr,
+        acousticScale,
+        beam,
+        a.ptr,
+        c.ptr,
+        back.ptr,
       );
       return end < 0 ? null : trace(g, back.ints, frames, end, a.view[0]);
     });

@@ -32,7 +32,13 @@ export class AcousticModel implements AcousticModelData {
     const dim = mean.length;
     const means = new Float64Array(numPdfs * dim), v = new Float64Array(numPdfs * dim);
     for (let p = 0; p < numPdfs; p++) (means.set(mean, p * dim), v.set(vars, p * dim));
-    return new AcousticModel(dim, Int32Array.from({ length: numPdfs + 1 }, (_, i) => i), new Float64Array(numPdfs).fill(1), means, v);
+    return new AcousticModel(
+      dim,
+      Int32Array.from({ length: numPdfs + 1 }, (_, i) => i),
+      new Float64Array(numPdfs).fill(1),
+      means,
+      v,
+    );
   }
 
   get numPdfs() {
@@ -44,11 +50,23 @@ export class AcousticModel implements AcousticModelData {
   }
 
   data(): AcousticModelData {
-    return { dim: this.dim, offsets: this.offsets, weights: this.weights, means: this.means, vars: this.vars };
+    return {
+      dim: this.dim,
+      offsets: this.offsets,
+      weights: this.weights,
+      means: this.means,
+      vars: this.vars,
+    };
   }
 
   gaussians(): DiagGaussians {
-    return { dim: this.dim, count: this.numGaussians, means: this.means, vars: this.vars, logWeights: this.weights.map(Math.log) };
+    return {
+      dim: this.dim,
+      count: this.numGaussians,
+      means: this.means,
+      vars: this.vars,
+      logWeights: this.weights.map(Math.log),
+    };
   }
 
   /**
@@ -60,7 +78,9 @@ export class AcousticModel implements AcousticModelData {
     const which = pdfs ? [...pdfs] : Array.from({ length: P }, (_, p) => p);
     if (pdfs) out.fill(-Infinity);
     for (let t = 0; t < gauss.rows; t++) {
-      for (const p of which) out[t * P + p] = logSumExp(gauss.data, t * G + this.offsets[p], t * G + this.offsets[p + 1]);
+      for (const p of which) {
+        out[t * P + p] = logSumExp(gauss.data, t * G + this.offsets[p], t * G + this.offsets[p + 1]);
+      }
     }
     return out;
   }
@@ -89,11 +109,25 @@ export class AcousticModel implements AcousticModelData {
   }
 
   toJSON() {
-    return { dim: this.dim, offsets: [...this.offsets], weights: [...this.weights], means: [...this.means], vars: [...this.vars] };
+    return {
+      dim: this.dim,
+      offsets: [...this.offsets],
+      weights: [...this.weights],
+      means: [...this.means],
+      vars: [...this.vars],
+    };
   }
 
-  static fromJSON(j: { dim: number; offsets: number[]; weights: number[]; means: number[]; vars: number[] }): AcousticModel {
-    return new AcousticModel(j.dim, Int32Array.from(j.offsets), Float64Array.from(j.weights), Float64Array.from(j.means), Float64Array.from(j.vars));
+  static fromJSON(
+    j: { dim: number; offsets: number[]; weights: number[]; means: number[]; vars: number[] },
+  ): AcousticModel {
+    return new AcousticModel(
+      j.dim,
+      Int32Array.from(j.offsets),
+      Float64Array.from(j.weights),
+      Float64Array.from(j.means),
+      Float64Array.from(j.vars),
+    );
   }
 }
 
@@ -127,7 +161,9 @@ export class AmStats {
   add(model: AcousticModel, x: FeatureMatrix, t: number, pdf: number, gauss?: FeatureMatrix) {
     const lo = model.offsets[pdf], hi = model.offsets[pdf + 1], d = this.dim;
     const ll = new Float64Array(hi - lo);
-    for (let c = lo; c < hi; c++) ll[c - lo] = gauss ? gauss.data[t * gauss.cols + c] : model.componentLoglik(x, t, c);
+    for (let c = lo; c < hi; c++) {
+      ll[c - lo] = gauss ? gauss.data[t * gauss.cols + c] : model.componentLoglik(x, t, c);
+    }
     const total = logSumExp(ll, 0, ll.length);
     this.loglik += total;
     this.frames++;
@@ -143,7 +179,9 @@ export class AmStats {
     }
   }
 
-  merge(o: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array; loglik: number; frames: number }): this {
+  merge(
+    o: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array; loglik: number; frames: number },
+  ): this {
     for (let i = 0; i < this.occ.length; i++) this.occ[i] += o.occ[i];
     for (let i = 0; i < this.sum.length; i++) (this.sum[i] += o.sum[i]), (this.sumSq[i] += o.sumSq[i]);
     this.loglik += o.loglik;
@@ -168,7 +206,11 @@ export interface EstimateOptions {
 }
 
 /** Maximum-likelihood re-estimation; a pdf without data keeps its old parameters. */
-export function reestimate(model: AcousticModel, stats: AmStats, o: EstimateOptions): { model: AcousticModel; dropped: number; unseen: number } {
+export function reestimate(
+  model: AcousticModel,
+  stats: AmStats,
+  o: EstimateOptions,
+): { model: AcousticModel; dropped: number; unseen: number } {
   const d = model.dim, offsets = [0], weights: number[] = [], means: number[] = [], vars: number[] = [];
   let dropped = 0, unseen = 0;
   for (let p = 0; p < model.numPdfs; p++) {
@@ -199,7 +241,13 @@ export function reestimate(model: AcousticModel, stats: AmStats, o: EstimateOpti
     offsets.push(weights.length);
   }
   return {
-    model: new AcousticModel(d, Int32Array.from(offsets), Float64Array.from(weights), Float64Array.from(means), Float64Array.from(vars)),
+    model: new AcousticModel(
+      d,
+      Int32Array.from(offsets),
+      Float64Array.from(weights),
+      Float64Array.from(means),
+      Float64Array.from(vars),
+    ),
     dropped,
     unseen,
   };
@@ -210,15 +258,32 @@ export function reestimate(model: AcousticModel, stats: AmStats, o: EstimateOpti
  * at most one Gaussian per `minCount` frames; a pdf splits its heaviest Gaussian into two, means moved apart by
  * ±perturb standard deviations along a random direction.
  */
-export function mixUp(model: AcousticModel, pdfOcc: Float64Array, target: number, power: number, rng: Rng, minCount = 20, perturb = 0.01): AcousticModel {
+export function mixUp(
+  model: AcousticModel,
+  pdfOcc: Float64Array,
+  target: number,
+  power: number,
+  rng: Rng,
+  minCount = 20,
+  perturb = 0.01,
+): AcousticModel {
   const P = model.numPdfs, d = model.dim;
   const raw = Array.from(pdfOcc, (o) => Math.pow(o, power)), rawSum = raw.reduce((a, b) => a + b, 0) || 1;
   const offsets = [0], weights: number[] = [], means: number[] = [], vars: number[] = [];
   for (let p = 0; p < P; p++) {
     const lo = model.offsets[p], hi = model.offsets[p + 1];
     const comps: { w: number; mean: number[]; v: number[] }[] = [];
-    for (let c = lo; c < hi; c++) comps.push({ w: model.weights[c], mean: Array.from(model.means.subarray(c * d, (c + 1) * d)), v: Array.from(model.vars.subarray(c * d, (c + 1) * d)) });
-    const want = Math.max(comps.length, Math.min(Math.round((target * raw[p]) / rawSum), Math.max(1, Math.floor(pdfOcc[p] / minCount))));
+    for (let c = lo; c < hi; c++) {
+      comps.push({
+        w: model.weights[c],
+        mean: Array.from(model.means.subarray(c * d, (c + 1) * d)),
+        v: Array.from(model.vars.subarray(c * d, (c + 1) * d)),
+      });
+    }
+    const want = Math.max(
+      comps.length,
+      Math.min(Math.round((target * raw[p]) / rawSum), Math.max(1, Math.floor(pdfOcc[p] / minCount))),
+    );
     while (comps.length < want) {
       let i = 0;
       for (let j = 1; j < comps.length; j++) if (comps[j].w > comps[i].w) i = j;
@@ -229,5 +294,11 @@ export function mixUp(model: AcousticModel, pdfOcc: Float64Array, target: number
     for (const c of comps) (weights.push(c.w), means.push(...c.mean), vars.push(...c.v));
     offsets.push(weights.length);
   }
-  return new AcousticModel(d, Int32Array.from(offsets), Float64Array.from(weights), Float64Array.from(means), Float64Array.from(vars));
+  return new AcousticModel(
+    d,
+    Int32Array.from(offsets),
+    Float64Array.from(weights),
+    Float64Array.from(means),
+    Float64Array.from(vars),
+  );
 }

@@ -30,7 +30,14 @@ export type GmmRequest =
     retryBeam: number;
   }
   | { op: "alignments"; set: string }
-  | { op: "decode"; set: string; model: AcousticModelData; graphs: DecodeGraph[]; scales: number[]; beam: number };
+  | {
+    op: "decode";
+    set: string;
+    model: AcousticModelData;
+    graphs: DecodeGraph[];
+    scales: number[];
+    beam: number;
+  };
 
 export interface AccumulateReply {
   stats: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array; loglik: number; frames: number };
@@ -49,7 +56,8 @@ const sets = new Map<string, UtteranceSet>();
 
 /** Features as mono training uses them: per-speaker CMN, then deltas and delta-deltas if asked. */
 function loadSet(featDir: string, keys: string[], deltas: boolean): FeatureMatrix[] {
-  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"), cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
+  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"),
+    cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
   const { utt2spk } = readDataDir(featDir);
   return keys.map((k) => {
     const x = applyCmvn(feats.get(k), CmvnStats.fromMatrix(cmvn.get(utt2spk.get(k)!)));
@@ -63,7 +71,12 @@ function chainOf(transcript: Int32Array, t: TransitionData): Chain & { hmm: Int3
   transcript.forEach((p, i) => {
     for (let k = 0; k < STATES_PER_PHONE; k++) hmm[i * STATES_PER_PHONE + k] = p * STATES_PER_PHONE + k;
   });
-  return { hmm, pdf: hmm, selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]), leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]) };
+  return {
+    hmm,
+    pdf: hmm,
+    selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]),
+    leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]),
+  };
 }
 
 function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateReply {
@@ -84,7 +97,15 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
         const pdfs = new Set(chain.pdf);
         gauss = scorer.score(x, model.gaussianRanges(pdfs));
         const loglik = model.pdfLoglik(gauss, pdfs);
-        const aligned = alignWithRetry(loglik, model.numPdfs, x.rows, chain, req.acousticScale, req.beam, req.retryBeam);
+        const aligned = alignWithRetry(
+          loglik,
+          model.numPdfs,
+          x.rows,
+          chain,
+          req.acousticScale,
+          req.beam,
+          req.retryBeam,
+        );
         set.alignments[i] = aligned && aligned.path.map((s) => chain.hmm[s]);
         if (aligned?.retried) retried++;
       }
@@ -98,7 +119,11 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   } finally {
     scorer?.free();
   }
-  return { stats: { occ: stats.occ, sum: stats.sum, sumSq: stats.sumSq, loglik: stats.loglik, frames: stats.frames }, failed, retried };
+  return {
+    stats: { occ: stats.occ, sum: stats.sum, sumSq: stats.sumSq, loglik: stats.loglik, frames: stats.frames },
+    failed,
+    retried,
+  };
 }
 
 function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)[][][] {
@@ -129,7 +154,12 @@ export function handleGmmRequest(req: GmmRequest): unknown {
   switch (req.op) {
     case "load": {
       const feats = loadSet(req.featDir, req.keys, req.deltas);
-      sets.set(req.set, { keys: req.keys, feats, transcripts: req.transcripts ?? [], alignments: req.keys.map(() => null) });
+      sets.set(req.set, {
+        keys: req.keys,
+        feats,
+        transcripts: req.transcripts ?? [],
+        alignments: req.keys.map(() => null),
+      });
       const dim = feats[0]?.cols ?? 0, s = new CmvnStats(dim);
       for (const x of feats) s.add(x);
       return { frames: s.count, sum: s.sum, sumSq: s.sumSq };

@@ -72,9 +72,15 @@ export async function trainMono(
     const t0 = performance.now();
     const mode = iter === 0 ? "equal" : c.realignIters.includes(iter) ? "realign" : "keep";
     const transitions = { selfLog: topology.selfLog, leaveLog: topology.leaveLog };
-    const acc = await pool.accumulate("train", model, transitions, mode, { acousticScale: c.alignAcousticScale, beam: c.beam, retryBeam: c.retryBeam });
+    const acc = await pool.accumulate("train", model, transitions, mode, {
+      acousticScale: c.alignAcousticScale,
+      beam: c.beam,
+      retryBeam: c.retryBeam,
+    });
     if (mode !== "keep") {
-      topology.estimateTransitions([...(await pool.alignments("train")).values()].filter((a): a is Int32Array => a !== null));
+      topology.estimateTransitions(
+        [...(await pool.alignments("train")).values()].filter((a): a is Int32Array => a !== null),
+      );
       failed = acc.failed;
     }
     const est = reestimate(model, acc.stats, { minGaussianOccupancy: c.minGaussianOccupancy, varFloor });

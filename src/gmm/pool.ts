@@ -1,5 +1,5 @@
 // The main thread's side of GMM work: shares utterance sets over workers and merges what they return.
-import { WorkerPool, shares } from "../util/pool.ts";
+import { shares, WorkerPool } from "../util/pool.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
 import { type AcousticModel, AmStats } from "./am.ts";
 import type { AccumulateReply, GmmRequest, TransitionData } from "./jobs.ts";
@@ -13,10 +13,23 @@ export class GmmPool {
   }
 
   /** Loads an utterance set into the workers; returns global feature statistics (frames, sum, sum of squares). */
-  async load(set: string, featDir: string, keys: string[], transcripts: Int32Array[] | null, deltas: boolean) {
+  async load(
+    set: string,
+    featDir: string,
+    keys: string[],
+    transcripts: Int32Array[] | null,
+    deltas: boolean,
+  ) {
     const parts = shares(keys, this.size), trans = transcripts ? shares(transcripts, this.size) : null;
     this.keys.set(set, parts);
-    const replies = (await this.pool.all((w) => ({ op: "load", set, featDir, keys: parts[w], transcripts: trans?.[w], deltas }))) as {
+    const replies = (await this.pool.all((w) => ({
+      op: "load",
+      set,
+      featDir,
+      keys: parts[w],
+      transcripts: trans?.[w],
+      deltas,
+    }))) as {
       frames: number;
       sum: Float64Array;
       sumSq: Float64Array;
@@ -37,24 +50,44 @@ export class GmmPool {
     alignment: "equal" | "realign" | "keep",
     o: { acousticScale: number; beam: number; retryBeam: number },
   ): Promise<{ stats: AmStats; failed: string[]; retried: number }> {
-    const replies = (await this.pool.all(() => ({ op: "accumulate", set, model: model.data(), transitions, alignment, ...o }))) as AccumulateReply[];
+    const replies = (await this.pool.all(() => ({
+      op: "accumulate",
+      set,
+      model: model.data(),
+      transitions,
+      alignment,
+      ...o,
+    }))) as AccumulateReply[];
     const stats = new AmStats(model.dim, model.numGaussians);
     for (const r of replies) stats.merge(r.stats);
-    return { stats, failed: replies.flatMap((r) => r.failed), retried: replies.reduce((n, r) => n + r.retried, 0) };
+    return {
+      stats,
+      failed: replies.flatMap((r) => r.failed),
+      retried: replies.reduce((n, r) => n + r.retried, 0),
+    };
   }
 
   /** Current hmm-state alignments by utterance (null where alignment failed). */
   async alignments(set: string): Promise<Map<string, Int32Array | null>> {
-    const replies = (await this.pool.all(() => ({ op: "alignments", set }))) as { keys: string[]; alignments: (Int32Array | null)[] }[];
+    const replies = (await this.pool.all(() => ({ op: "alignments", set }))) as {
+      keys: string[];
+      alignments: (Int32Array | null)[];
+    }[];
     return new Map(replies.flatMap((r) => r.keys.map((k, i) => [k, r.alignments[i]] as const)));
   }
 
   /** Decodes a set with each graph and acoustic scale: result[graph][scale] maps utterance -> phone ids (or null). */
   async decode(set: string, model: AcousticModel, graphs: DecodeGraph[], scales: number[], beam: number) {
-    const replies = (await this.pool.all(() => ({ op: "decode", set, model: model.data(), graphs, scales, beam }))) as (Int32Array | null)[][][][];
+    const replies =
+      (await this.pool.all(() => ({ op: "decode", set, model: model.data(), graphs, scales, beam }))) as (
+        | Int32Array
+        | null
+      )[][][][];
     const keys = this.keys.get(set)!;
     return graphs.map((_, g) =>
-      scales.map((_, s) => new Map(replies.flatMap((r, w) => keys[w].map((k, i) => [k, r[g][s][i]] as const))))
+      scales.map((_, s) =>
+        new Map(replies.flatMap((r, w) => keys[w].map((k, i) => [k, r[g][s][i]] as const)))
+      )
     );
   }
 

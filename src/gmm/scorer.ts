@@ -69,7 +69,12 @@ export class DiagScorer {
    * Scores frames already in the core's memory into `out` (frames x count), with no copies; only the Gaussians in
    * `ranges` ([from, to) pairs; all by default) are computed, the other entries are left as they were.
    */
-  scoreInPlace(x: WasmF32, frames: number, out: WasmF32, ranges: readonly [number, number][] = [[0, this.gaussians.count]]) {
+  scoreInPlace(
+    x: WasmF32,
+    frames: number,
+    out: WasmF32,
+    ranges: readonly [number, number][] = [[0, this.gaussians.count]],
+  ) {
     const { dim, count } = this.gaussians;
     if (x.length < frames * dim || out.length < frames * count) throw new Error("scorer: buffer too small");
     const [mi, iv, gc] = this.params, kernel = loadCore(this.variant).exports;

@@ -1,5 +1,5 @@
 // Total-variability i-vector extractor: EM training with minimum-divergence re-estimation, and extraction.
-import { cholesky, inverse, logDet, mat, type Mat } from "../linalg/matrix.ts";
+import { cholesky, inverse, logDet, type Mat, mat } from "../linalg/matrix.ts";
 import type { DiagGaussians } from "../gmm/scorer.ts";
 import { Rng } from "../util/rng.ts";
 import type { BwStats } from "./stats.ts";
@@ -30,8 +30,8 @@ export function initExtractor(ubm: DiagGaussians, ivectorDim: number, seed: numb
   return { count, dim, ivectorDim, means: ubm.means.slice(), precisions: ubm.vars.map((v) => 1 / v), t };
 }
 
-/** U_c = T_c' Sigma_c^-1 T_c for every Gaussian (count x R x R), shared by all posteriors of one iteration. */
-function precomputeU(ex: IvectorExtractor): Float64Array {
+/** U_c = T_c' Sigma_c^-1 T_c for every Gaussian (count x R x R), shared by all posteriors under one extractor. */
+export function precomputeU(ex: IvectorExtractor): Float64Array {
   const { count, dim, ivectorDim: R, t, precisions } = ex;
   const u = new Float64Array(count * R * R);
   for (let c = 0; c < count; c++) {
@@ -62,7 +62,11 @@ export interface IvectorPosterior {
 }
 
 /** The posterior of w given one segment's statistics: precision L = I + sum_c N_c T_c' S_c^-1 T_c. */
-export function ivectorPosterior(ex: IvectorExtractor, stats: BwStats, u = precomputeU(ex)): IvectorPosterior {
+export function ivectorPosterior(
+  ex: IvectorExtractor,
+  stats: BwStats,
+  u = precomputeU(ex),
+): IvectorPosterior {
   const { count, dim, ivectorDim: R, t, precisions, means } = ex;
   const l = mat(R, R), b = new Float64Array(R), centered = new Float64Array(count * dim);
   for (let i = 0; i < R; i++) l.data[i * R + i] = 1;
@@ -100,7 +104,9 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
     const post = ivectorPosterior(ex, s, u);
     aux += post.aux;
     const eww = new Float64Array(R * R);
-    for (let i = 0; i < R; i++) for (let j = 0; j < R; j++) eww[i * R + j] = post.cov.data[i * R + j] + post.mean[i] * post.mean[j];
+    for (let i = 0; i < R; i++) {
+      for (let j = 0; j < R; j++) eww[i * R + j] = post.cov.data[i * R + j] + post.mean[i] * post.mean[j];
+    }
     for (let i = 0; i < R; i++) h[i] += post.mean[i];
     for (let k = 0; k < R * R; k++) second[k] += eww[k];
     for (let c = 0; c < count; c++) {
@@ -128,7 +134,9 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
     const n = segments.length;
     for (let i = 0; i < R; i++) h[i] /= n;
     const cw = mat(R, R);
-    for (let i = 0; i < R; i++) for (let j = 0; j < R; j++) cw.data[i * R + j] = second[i * R + j] / n - h[i] * h[j];
+    for (let i = 0; i < R; i++) {
+      for (let j = 0; j < R; j++) cw.data[i * R + j] = second[i * R + j] / n - h[i] * h[j];
+    }
     const lw = cholesky(cw);
     for (let c = 0; c < count; c++) {
       for (let d = 0; d < dim; d++) {
@@ -147,9 +155,17 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
   return aux / segments.length;
 }
 
-/** The i-vector of a segment (posterior mean); with lengthNorm, scaled to length sqrt(dim) as Kaldi's ivector-normalize-length. */
-export function extractIvector(ex: IvectorExtractor, stats: BwStats, lengthNorm = false): Float32Array {
-  const w = ivectorPosterior(ex, stats).mean;
+/**
+ * The i-vector of a segment (posterior mean); with lengthNorm, scaled to length sqrt(dim) as Kaldi's
+ * ivector-normalize-length. Pass precomputeU(ex) when extracting many.
+ */
+export function extractIvector(
+  ex: IvectorExtractor,
+  stats: BwStats,
+  lengthNorm = false,
+  u = precomputeU(ex),
+): Float32Array {
+  const w = ivectorPosterior(ex, stats, u).mean;
   if (!lengthNorm) return Float32Array.from(w);
   const norm = Math.hypot(...w) || 1;
   return Float32Array.from(w, (v) => (v * Math.sqrt(w.length)) / norm);

@@ -15,24 +15,37 @@ export interface BwStats {
 }
 
 export function emptyStats(count: number, dim: number, second: boolean): BwStats {
-  return { n: new Float64Array(count), f: new Float64Array(count * dim), s: second ? new Float64Array(count * dim) : null, loglik: 0, frames: 0 };
+  return {
+    n: new Float64Array(count),
+    f: new Float64Array(count * dim),
+    s: second ? new Float64Array(count * dim) : null,
+    loglik: 0,
+    frames: 0,
+  };
 }
 
 export function addStats(into: BwStats, from: BwStats): BwStats {
   for (let i = 0; i < into.n.length; i++) into.n[i] += from.n[i];
   for (let i = 0; i < into.f.length; i++) into.f[i] += from.f[i];
-  if (into.s && from.s) for (let i = 0; i < into.s.length; i++) into.s[i] += from.s[i];
+  if (into.s && from.s) { for (let i = 0; i < into.s.length; i++) into.s[i] += from.s[i]; }
   into.loglik += from.loglik;
   into.frames += from.frames;
   return into;
 }
 
 /** Plain TypeScript reference of the kernel (float32 arithmetic where the kernel uses it). */
-export function bwStatsReference(ubm: DiagGaussians, x: FeatureMatrix, minPost: number, second: boolean): BwStats {
+export function bwStatsReference(
+  ubm: DiagGaussians,
+  x: FeatureMatrix,
+  minPost: number,
+  second: boolean,
+): BwStats {
   const { count, dim } = ubm, f = Math.fround;
   const { meanIvar, negHalfIvar, gconst } = naturalParameters(ubm);
   const out = emptyStats(count, dim, second);
-  const n32 = new Float32Array(count), f32 = new Float32Array(count * dim), s32 = new Float32Array(count * dim);
+  const n32 = new Float32Array(count),
+    f32 = new Float32Array(count * dim),
+    s32 = new Float32Array(count * dim);
   const post = new Float32Array(count);
   for (let t = 0; t < x.rows; t++) {
     for (let c = 0; c < count; c++) {
@@ -48,7 +61,9 @@ export function bwStatsReference(ubm: DiagGaussians, x: FeatureMatrix, minPost: 
     for (let c = 0; c < count; c++) (post[c] = Math.exp(post[c] - max)), (sum = f(sum + post[c]));
     out.loglik += max + Math.log(sum);
     let kept = 0;
-    for (let c = 0; c < count; c++) (post[c] = post[c] / sum >= minPost ? post[c] / sum : 0), (kept = f(kept + post[c]));
+    for (let c = 0; c < count; c++) {
+      (post[c] = post[c] / sum >= minPost ? post[c] / sum : 0), (kept = f(kept + post[c]));
+    }
     for (let c = 0; c < count; c++) {
       const g = f(post[c] / kept);
       if (g === 0) continue;
@@ -84,10 +99,32 @@ export class StatsKernel {
     const core = loadCore(this.variant);
     const [mi, iv, gc] = this.scorer.parameters;
     return core.heap.scoped((h) => {
-      const xb = h.copy(x.data), n = h.f32(count), f = h.f32(count * dim), s = second ? h.f32(count * dim) : null;
+      const xb = h.copy(x.data),
+        n = h.f32(count),
+        f = h.f32(count * dim),
+        s = second ? h.f32(count * dim) : null;
       n.view.fill(0), f.view.fill(0), s?.view.fill(0);
-      const loglik = core.exports.bwStats(xb.ptr, x.rows, dim, mi.ptr, iv.ptr, gc.ptr, count, minPost, this.post.ptr, n.ptr, f.ptr, s ? s.ptr : 0);
-      return { n: Float64Array.from(n.view), f: Float64Array.from(f.view), s: s ? Float64Array.from(s.view) : null, loglik, frames: x.rows };
+      const loglik = core.exports.bwStats(
+        xb.ptr,
+        x.rows,
+        dim,
+        mi.ptr,
+        iv.ptr,
+        gc.ptr,
+        count,
+        minPost,
+        this.post.ptr,
+        n.ptr,
+        f.ptr,
+        s ? s.ptr : 0,
+      );
+      return {
+        n: Float64Array.from(n.view),
+        f: Float64Array.from(f.view),
+        s: s ? Float64Array.from(s.view) : null,
+        loglik,
+        frames: x.rows,
+      };
     });
   }
 

@@ -14,14 +14,30 @@ export interface UbmConfig {
   seed: number;
 }
 
-export const UBM_DEFAULTS: UbmConfig = { gaussians: 128, itersPerSplit: 4, finalIters: 8, varFloorFraction: 0.01, seed: 1 };
+export const UBM_DEFAULTS: UbmConfig = {
+  gaussians: 128,
+  itersPerSplit: 4,
+  finalIters: 8,
+  varFloorFraction: 0.01,
+  seed: 1,
+};
 
 export function ubmGaussians(weights: Float64Array, means: Float64Array, vars: Float64Array): DiagGaussians {
-  return { dim: means.length / weights.length, count: weights.length, means, vars, logWeights: weights.map(Math.log) };
+  return {
+    dim: means.length / weights.length,
+    count: weights.length,
+    means,
+    vars,
+    logWeights: weights.map(Math.log),
+  };
 }
 
 /** One EM step: statistics with the wasm kernel, then ML weights, means and floored variances. */
-export function emStep(ubm: DiagGaussians, frames: FeatureMatrix[], varFloor: Float64Array): { ubm: DiagGaussians; loglikPerFrame: number } {
+export function emStep(
+  ubm: DiagGaussians,
+  frames: FeatureMatrix[],
+  varFloor: Float64Array,
+): { ubm: DiagGaussians; loglikPerFrame: number } {
   const kernel = new StatsKernel(ubm);
   const total = emptyStats(ubm.count, ubm.dim, true);
   try {
@@ -30,26 +46,36 @@ export function emStep(ubm: DiagGaussians, frames: FeatureMatrix[], varFloor: Fl
     kernel.free();
   }
   const { count, dim } = ubm, n = total.n;
-  const weights = new Float64Array(count), means = new Float64Array(count * dim), vars = new Float64Array(count * dim);
+  const weights = new Float64Array(count),
+    means = new Float64Array(count * dim),
+    vars = new Float64Array(count * dim);
   for (let c = 0; c < count; c++) {
     const occ = Math.max(n[c], 1e-10);
     weights[c] = occ / total.frames;
     for (let d = 0; d < dim; d++) {
       const m = total.f[c * dim + d] / occ;
       means[c * dim + d] = n[c] > 1e-3 ? m : ubm.means[c * dim + d];
-      vars[c * dim + d] = n[c] > 1e-3 ? Math.max(total.s![c * dim + d] / occ - m * m, varFloor[d]) : ubm.vars[c * dim + d];
+      vars[c * dim + d] = n[c] > 1e-3
+        ? Math.max(total.s![c * dim + d] / occ - m * m, varFloor[d])
+        : ubm.vars[c * dim + d];
     }
   }
   return { ubm: ubmGaussians(weights, means, vars), loglikPerFrame: total.loglik / total.frames };
 }
 
 /** Trains the UBM: one Gaussian from the global statistics, doubled by splitting until `gaussians`, EM throughout. */
-export function trainUbm(frames: FeatureMatrix[], c: UbmConfig, log: (line: string) => void = () => {}): { ubm: DiagGaussians; history: number[] } {
+export function trainUbm(
+  frames: FeatureMatrix[],
+  c: UbmConfig,
+  log: (line: string) => void = () => {},
+): { ubm: DiagGaussians; history: number[] } {
   const dim = frames[0].cols;
   let count = 0;
   const mean = new Float64Array(dim), sq = new Float64Array(dim);
   for (const x of frames) {
-    for (let t = 0; t < x.rows; t++) for (let d = 0; d < dim; d++) (mean[d] += x.data[t * dim + d]), (sq[d] += x.data[t * dim + d] ** 2);
+    for (let t = 0; t < x.rows; t++) {
+      for (let d = 0; d < dim; d++) (mean[d] += x.data[t * dim + d]), (sq[d] += x.data[t * dim + d] ** 2);
+    }
     count += x.rows;
   }
   const vars = sq.map((s, d) => s / count - (mean[d] / count) ** 2);
@@ -63,7 +89,11 @@ export function trainUbm(frames: FeatureMatrix[], c: UbmConfig, log: (line: stri
       const step = emStep(ubm, frames, varFloor);
       ubm = step.ubm;
       history.push(step.loglikPerFrame);
-      log(`${ubm.count} Gaussians, EM iteration ${i + 1}: log-likelihood/frame ${step.loglikPerFrame.toFixed(4)}`);
+      log(
+        `${ubm.count} Gaussians, EM iteration ${i + 1}: log-likelihood/frame ${
+          step.loglikPerFrame.toFixed(4)
+        }`,
+      );
     }
   };
   while (ubm.count < c.gaussians) {

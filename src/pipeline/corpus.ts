@@ -72,7 +72,10 @@ export interface PreparedCorpus {
 }
 
 /** Opens the corpus (checking every file) and writes its Kaldi data dirs under DATAROOT/<corpus name>/. */
-export async function prepareCorpus(corpus: string | null, dataRoot = join("data", "kaldi")): Promise<PreparedCorpus> {
+export async function prepareCorpus(
+  corpus: string | null,
+  dataRoot = join("data", "kaldi"),
+): Promise<PreparedCorpus> {
   const root = corpus ?? await ensureDefaultCorpus();
   const splits = standardSplits(openTimit(root));
   const name = basename(resolve(root));

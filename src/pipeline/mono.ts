@@ -4,7 +4,13 @@ import { map48to39 } from "../corpus/phones.ts";
 import type { Split } from "../corpus/timit.ts";
 import { phoneLoopGraph } from "../decode/graph.ts";
 import { BigramLm } from "../decode/lm.ts";
-import { type ErrorCounts, errorRate, formatCounts, scoreHypotheses, type ScoreReport } from "../decode/score.ts";
+import {
+  type ErrorCounts,
+  errorRate,
+  formatCounts,
+  scoreHypotheses,
+  type ScoreReport,
+} from "../decode/score.ts";
 import { AcousticModel } from "../gmm/am.ts";
 import { MONO_KALDI, type MonoConfig, trainMono } from "../gmm/mono.ts";
 import { GmmPool } from "../gmm/pool.ts";
@@ -59,7 +65,9 @@ export async function decodeAndScore(
   let best = { g: 0, s: 0, per: Infinity };
   for (let g = 0; g < graphs.length; g++) {
     for (let s = 0; s < d.acousticScales.length; s++) {
-      const per = errorRate(scoreHypotheses(to39(refs.dev), to39(asPhones(devOut[g][s], "dev")), utt2spk.dev).total);
+      const per = errorRate(
+        scoreHypotheses(to39(refs.dev), to39(asPhones(devOut[g][s], "dev")), utt2spk.dev).total,
+      );
       devGrid.push({ acousticScale: d.acousticScales[s], insertionPenalty: d.insertionPenalties[g], per });
       if (per < best.per) best = { g, s, per };
     }
@@ -84,9 +92,17 @@ export function writeHyps(path: string, hyps: Map<string, string[]>) {
 /** Per-speaker and per-utterance error counts, like sclite's .sys and .pra summaries. */
 export function scoringDetail(r: ScoreReport): string {
   const lines = ["# speaker  %PER  errors / ref  ins del sub"];
-  for (const [s, c] of r.perSpeaker) lines.push(`${s} ${errorRate(c).toFixed(2)} ${c.sub + c.del + c.ins} / ${c.ref} ${c.ins} ${c.del} ${c.sub}`);
+  for (const [s, c] of r.perSpeaker) {
+    lines.push(
+      `${s} ${errorRate(c).toFixed(2)} ${c.sub + c.del + c.ins} / ${c.ref} ${c.ins} ${c.del} ${c.sub}`,
+    );
+  }
   lines.push("", "# utterance  %PER  errors / ref  ins del sub");
-  for (const [u, c] of r.perUtterance) lines.push(`${u} ${errorRate(c).toFixed(2)} ${c.sub + c.del + c.ins} / ${c.ref} ${c.ins} ${c.del} ${c.sub}`);
+  for (const [u, c] of r.perUtterance) {
+    lines.push(
+      `${u} ${errorRate(c).toFixed(2)} ${c.sub + c.del + c.ins} / ${c.ref} ${c.ins} ${c.del} ${c.sub}`,
+    );
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -117,21 +133,34 @@ export async function runMono(
     stage: "mono",
     config,
     decodeConfig,
-    feats: Object.fromEntries(Object.entries(featDirs).map(([s, d]) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))])),
+    feats: Object.fromEntries(
+      Object.entries(featDirs).map((
+        [s, d],
+      ) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]),
+    ),
   };
   await runStage(dir, key, async (out) => {
-    const data = Object.fromEntries((["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])])) as Record<Split, ReturnType<typeof readDataDir>>;
+    const data = Object.fromEntries(
+      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])]),
+    ) as Record<Split, ReturnType<typeof readDataDir>>;
     const topology = new Topology();
     const pool = new GmmPool(jobs);
     try {
       const trainKeys = [...data.train.text.keys()];
-      const transcripts = trainKeys.map((k) => Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p)));
+      const transcripts = trainKeys.map((k) =>
+        Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p))
+      );
       const t0 = performance.now();
       const global = await pool.load("train", featDirs.train, trainKeys, transcripts, true);
       const logLines: string[] = [];
       const trained = await trainMono(pool, topology, global, config, (l) => {
-        const line = `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${l.loglikPerFrame.toFixed(3)}` +
-          `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${l.seconds.toFixed(1)} s`;
+        const line =
+          `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${
+            l.loglikPerFrame.toFixed(3)
+          }` +
+          `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${
+            l.seconds.toFixed(1)
+          } s`;
         logLines.push(line);
         console.error(`[mono] ${line}`);
       });
@@ -140,14 +169,22 @@ export async function runMono(
       const ali = new ArkWriter(join(out, "ali.train.ark"), "ints", { scp: join(out, "ali.train.scp") });
       for (const [k, a] of alignments) if (a) ali.write(k, a);
       ali.close();
-      writeFileAtomic(join(out, "final.mdl.json"), JSON.stringify({ topology: trained.topology.toJSON(), am: trained.model.toJSON() }) + "\n");
+      writeFileAtomic(
+        join(out, "final.mdl.json"),
+        JSON.stringify({ topology: trained.topology.toJSON(), am: trained.model.toJSON() }) + "\n",
+      );
 
       const lm = new BigramLm(topology.phones, [...data.train.text.values()]);
       const perplexity = lm.perplexity([...data.dev.text.values()]);
       const t1 = performance.now();
-      for (const s of ["dev", "test"] as const) await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
+      for (const s of ["dev", "test"] as const) {
+        await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
+      }
       const result = await decodeAndScore(
-        pool, trained.model, trained.topology, lm,
+        pool,
+        trained.model,
+        trained.topology,
+        lm,
         { dev: data.dev.text, test: data.test.text },
         { dev: data.dev.utt2spk, test: data.test.utt2spk },
         decodeConfig,
@@ -186,21 +223,28 @@ function monoResults(command: string, s: GmmStageSummary, c: MonoConfig): string
     "",
     `Monophone GMM-HMM (${s.gaussians} Gaussians; ${c.numIters} iterations, ${c.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
     "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
-    `Dev perplexity of the LM: ${s.perplexity.toFixed(2)}. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
+    `Dev perplexity of the LM: ${
+      s.perplexity.toFixed(2)
+    }. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
     `Acoustic scale and phone insertion penalty chosen on dev (${s.acousticScale}, ${s.insertionPenalty}), then applied to test; never tuned on test.`,
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
     "",
     `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev grid + test) ${s.decodeSeconds.toFixed(0)} s.`,
-    s.failedAlignments.length ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}` : "No alignment failed.",
+    s.failedAlignments.length
+      ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
+      : "No alignment failed.",
     "",
     "Dev grid (%PER):",
     "",
-    "| acoustic scale | " + [...new Set(s.devGrid.map((g) => g.insertionPenalty))].map((p) => `penalty ${p}`).join(" | ") + " |",
+    "| acoustic scale | " + [
+      ...new Set(s.devGrid.map((g) => g.insertionPenalty)),
+    ].map((p) => `penalty ${p}`).join(" | ") + " |",
     "| --- | " + [...new Set(s.devGrid.map((g) => g.insertionPenalty))].map(() => "---").join(" | ") + " |",
     ...[...new Set(s.devGrid.map((g) => g.acousticScale))].map((a) =>
-      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") + " |"
+      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") +
+      " |"
     ),
     "",
   ].join("\n");

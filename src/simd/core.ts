@@ -71,13 +71,17 @@ export class WasmF32 {
 
   get view(): Float32Array {
     const buffer = this.heap.memory.buffer;
-    if (!this.cached || this.cached.buffer !== buffer) this.cached = new Float32Array(buffer, this.ptr, this.length);
+    if (!this.cached || this.cached.buffer !== buffer) {
+      this.cached = new Float32Array(buffer, this.ptr, this.length);
+    }
     return this.cached;
   }
 
   get ints(): Int32Array {
     const buffer = this.heap.memory.buffer;
-    if (!this.cachedInts || this.cachedInts.buffer !== buffer) this.cachedInts = new Int32Array(buffer, this.ptr, this.length);
+    if (!this.cachedInts || this.cachedInts.buffer !== buffer) {
+      this.cachedInts = new Int32Array(buffer, this.ptr, this.length);
+    }
     return this.cachedInts;
   }
 

@@ -45,7 +45,10 @@ export class WorkerPool<Req, Rep> {
 
 /** The worker side: answers each request with `handle`, reporting thrown errors back. */
 export function serveRequests<Req, Rep>(handle: (req: Req) => Rep | Promise<Rep>) {
-  const scope = self as unknown as { onmessage: (e: MessageEvent) => void; postMessage: (m: unknown) => void };
+  const scope = self as unknown as {
+    onmessage: (e: MessageEvent) => void;
+    postMessage: (m: unknown) => void;
+  };
   scope.onmessage = async (e: MessageEvent<{ id: number; body: Req }>) => {
     try {
       scope.postMessage({ id: e.data.id, ok: true, body: await handle(e.data.body) });

@@ -2,7 +2,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BigramLm } from "../../src/decode/lm.ts";
-import { alignSequences, countEdits, errorRate, formatCounts, scoreHypotheses } from "../../src/decode/score.ts";
+import {
+  alignSequences,
+  countEdits,
+  errorRate,
+  formatCounts,
+  scoreHypotheses,
+} from "../../src/decode/score.ts";
 import { mapsswe, normalCdf } from "../../src/decode/significance.ts";
 
 test("bigram LM: Witten-Bell probabilities by hand, normalized, perplexity", () => {

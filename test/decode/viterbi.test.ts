@@ -10,7 +10,11 @@ import { Rng } from "../../src/util/rng.ts";
 test("two-state graph: the best path is the hand-computed one", () => {
   // states 0 (pdf 0) and 1 (pdf 1); start in 0; 0->0 log .5, 0->1 log .5, 1->1 log 1; end in 1
   const L = Math.log;
-  const g = graphFromArcs(2, [{ src: 0, dst: 0, w: L(0.5) }, { src: 0, dst: 1, w: L(0.5) }, { src: 1, dst: 1, w: 0 }], {
+  const g = graphFromArcs(2, [{ src: 0, dst: 0, w: L(0.5) }, { src: 0, dst: 1, w: L(0.5) }, {
+    src: 1,
+    dst: 1,
+    w: 0,
+  }], {
     statePdf: Int32Array.from([0, 1]),
     statePhone: Int32Array.from([0, 1]),
     entry: Uint8Array.from([1, 1]),
@@ -27,7 +31,11 @@ test("two-state graph: the best path is the hand-computed one", () => {
   const got = dec.decode(ll, 4, 2, 1, 100)!;
   assert.equal([...got.states], want);
   assert.equal(got.phones, [0, 1]);
-  assert.is(dec.decode(Float32Array.from([-1, -5]), 1, 2, 1, 100), null, "one frame cannot reach the final state");
+  assert.is(
+    dec.decode(Float32Array.from([-1, -5]), 1, 2, 1, 100),
+    null,
+    "one frame cannot reach the final state",
+  );
   dec.free();
 });
 
@@ -48,7 +56,12 @@ test("phone loop under a bigram: wasm (SIMD and scalar) and reference agree, pru
       assert.ok(Math.abs(got.score - ref.score) < 1e-3);
       dec.free();
     }
-    assert.ok(ref.phones.length >= 1 && ref.states.every((s, t) => t === 0 || s === ref.states[t - 1] || graph.arcSrc.includes(ref.states[t - 1])));
+    assert.ok(
+      ref.phones.length >= 1 &&
+        ref.states.every((s, t) =>
+          t === 0 || s === ref.states[t - 1] || graph.arcSrc.includes(ref.states[t - 1])
+        ),
+    );
   }
 });
 

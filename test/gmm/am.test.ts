@@ -7,21 +7,42 @@ import { Rng } from "../../src/util/rng.ts";
 
 test("one Gaussian per pdf re-estimates to the sample mean and variance", () => {
   const rng = new Rng("am");
-  const n = 4000, x = featureMatrix(n, 2, Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 3 + 0.5 * rng.normal() : -1 + 2 * rng.normal())));
+  const n = 4000,
+    x = featureMatrix(
+      n,
+      2,
+      Float32Array.from(
+        { length: 2 * n },
+        (_, i) => (i % 2 ? 3 + 0.5 * rng.normal() : -1 + 2 * rng.normal()),
+      ),
+    );
   const model = AcousticModel.flat(1, Float64Array.from([0, 0]), Float64Array.from([1, 1]));
   const stats = new AmStats(2, 1);
   for (let t = 0; t < n; t++) stats.add(model, x, t, 0);
-  const { model: m } = reestimate(model, stats, { minGaussianOccupancy: 3, varFloor: Float64Array.from([1e-3, 1e-3]) });
+  const { model: m } = reestimate(model, stats, {
+    minGaussianOccupancy: 3,
+    varFloor: Float64Array.from([1e-3, 1e-3]),
+  });
   let mean = [0, 0], sq = [0, 0];
-  for (let t = 0; t < n; t++) for (let d = 0; d < 2; d++) (mean[d] += x.data[2 * t + d] / n), (sq[d] += x.data[2 * t + d] ** 2 / n);
+  for (let t = 0; t < n; t++) {
+    for (let d = 0; d < 2; d++) (mean[d] += x.data[2 * t + d] / n), (sq[d] += x.data[2 * t + d] ** 2 / n);
+  }
   assert.ok(Math.abs(m.means[0] - mean[0]) < 1e-9 && Math.abs(m.means[1] - mean[1]) < 1e-9);
-  assert.ok(Math.abs(m.vars[0] - (sq[0] - mean[0] ** 2)) < 1e-6 && Math.abs(m.vars[1] - (sq[1] - mean[1] ** 2)) < 1e-6);
+  assert.ok(
+    Math.abs(m.vars[0] - (sq[0] - mean[0] ** 2)) < 1e-6 &&
+      Math.abs(m.vars[1] - (sq[1] - mean[1] ** 2)) < 1e-6,
+  );
   assert.ok(Math.abs(m.means[1] - 3) < 0.05 && Math.abs(m.vars[1] - 0.25) < 0.02);
 });
 
 test("EM on two well-separated clusters after a split finds both", () => {
   const rng = new Rng("em");
-  const n = 3000, x = featureMatrix(n, 1, Float32Array.from({ length: n }, (_, t) => (t % 3 === 0 ? 5 : -5) + rng.normal()));
+  const n = 3000,
+    x = featureMatrix(
+      n,
+      1,
+      Float32Array.from({ length: n }, (_, t) => (t % 3 === 0 ? 5 : -5) + rng.normal()),
+    );
   let model = AcousticModel.flat(1, Float64Array.from([0]), Float64Array.from([25]));
   model = mixUp(model, Float64Array.from([n]), 2, 1, new Rng("split"), 20, 0.2);
   assert.is(model.numGaussians, 2);
@@ -30,7 +51,10 @@ test("EM on two well-separated clusters after a split finds both", () => {
     const stats = new AmStats(1, model.numGaussians);
     for (let t = 0; t < n; t++) stats.add(model, x, t, 0);
     // scores use float32 parameters, like the wasm kernel: near convergence they wobble by ~1e-6 relative
-    assert.ok(stats.loglik >= last - 1e-5 * Math.abs(last), `EM log-likelihood fell at iteration ${iter}: ${last} -> ${stats.loglik}`);
+    assert.ok(
+      stats.loglik >= last - 1e-5 * Math.abs(last),
+      `EM log-likelihood fell at iteration ${iter}: ${last} -> ${stats.loglik}`,
+    );
     last = stats.loglik;
     model = reestimate(model, stats, { minGaussianOccupancy: 3, varFloor: Float64Array.from([1e-3]) }).model;
   }

@@ -15,7 +15,14 @@ const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 
 test("a small monophone system trains, aligns every utterance, decodes and reports PER", async () => {
   const corpusDir = join(base, "corpus");
-  await generateCorpus({ out: corpusDir, seed: 5, presetName: "clean", preset: PRESETS.clean, counts: { train: 6, dev: 1, test: 1 }, jobs: 2 });
+  await generateCorpus({
+    out: corpusDir,
+    seed: 5,
+    presetName: "clean",
+    preset: PRESETS.clean,
+    counts: { train: 6, dev: 1, test: 1 },
+    jobs: 2,
+  });
   const corpus = await prepareCorpus(corpusDir, join(base, "data"));
   const feats = await ensureFeatures(corpus.dataDirs, join(base, "mfcc"), FEATURE_CONFIGS.mfcc, 2);
   const config = { ...MONO_KALDI, numIters: 8, maxIterInc: 6, totGauss: 250, realignIters: [1, 2, 3, 5, 7] };

@@ -1,9 +1,10 @@
 // i-vectors: Baum-Welch kernel against its reference, UBM EM, extractor EM, and recovery of known speaker factors.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { featureMatrix, type FeatureMatrix } from "../../src/features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../../src/features/matrix.ts";
 import { emIteration, extractIvector, initExtractor } from "../../src/ivector/extractor.ts";
-import { bwStatsReference, StatsKernel } from "../../src/ivector/stats.ts";
+import { type BwStats, bwStatsReference, StatsKernel } from "../../src/ivector/stats.ts";
+import { equalErrorRate, identificationAccuracy } from "../../src/ivector/evaluate.ts";
 import { trainUbm, ubmGaussians } from "../../src/ivector/ubm.ts";
 import { fromRows, inverse, matmul, transpose } from "../../src/linalg/matrix.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -24,8 +25,12 @@ test("Baum-Welch statistics: SIMD and scalar kernels equal the reference", () =>
       const k = new StatsKernel(ubm, variant);
       const got = k.stats(x, minPost, true);
       k.free();
-      const close = (a: Float64Array, b: Float64Array) => a.every((v, i) => Math.abs(v - b[i]) <= 1e-4 * (1 + Math.abs(b[i])));
-      assert.ok(close(got.n, ref.n) && close(got.f, ref.f) && close(got.s!, ref.s!), `${variant} minPost ${minPost}`);
+      const close = (a: Float64Array, b: Float64Array) =>
+        a.every((v, i) => Math.abs(v - b[i]) <= 1e-4 * (1 + Math.abs(b[i])));
+      assert.ok(
+        close(got.n, ref.n) && close(got.f, ref.f) && close(got.s!, ref.s!),
+        `${variant} minPost ${minPost}`,
+      );
       assert.ok(Math.abs(got.loglik - ref.loglik) < 1e-3 * Math.abs(ref.loglik));
       assert.ok(Math.abs(got.n.reduce((a, b) => a + b, 0) - 50) < 1e-3, "posteriors sum to one per frame");
     }
@@ -34,11 +39,28 @@ test("Baum-Welch statistics: SIMD and scalar kernels equal the reference", () =>
 
 test("UBM: EM log-likelihood never decreases at a fixed size, and the split model finds the clusters", () => {
   const centers = [[-4, 1], [4, -1]];
-  const x = featureMatrix(3000, 2, Float32Array.from({ length: 6000 }, (_, i) => centers[(i >> 1) % 2][i % 2] + 0.7 * rng.normal()));
-  const { ubm, history } = trainUbm([x], { gaussians: 2, itersPerSplit: 8, finalIters: 4, varFloorFraction: 0.01, seed: 2 });
-  for (let i = 1; i < history.length; i++) assert.ok(history[i] >= history[i - 1] - 1e-4, `iteration ${i}: ${history[i - 1]} -> ${history[i]}`);
+  const x = featureMatrix(
+    3000,
+    2,
+    Float32Array.from({ length: 6000 }, (_, i) => centers[(i >> 1) % 2][i % 2] + 0.7 * rng.normal()),
+  );
+  const { ubm, history } = trainUbm([x], {
+    gaussians: 2,
+    itersPerSplit: 8,
+    finalIters: 4,
+    varFloorFraction: 0.01,
+    seed: 2,
+  });
+  for (let i = 1; i < history.length; i++) {
+    assert.ok(history[i] >= history[i - 1] - 1e-4, `iteration ${i}: ${history[i - 1]} -> ${history[i]}`);
+  }
   const found = Array.from({ length: 2 }, (_, c) => [ubm.means[2 * c], ubm.means[2 * c + 1]]);
-  for (const [cx, cy] of centers) assert.ok(found.some(([a, b]) => Math.hypot(a - cx, b - cy) < 0.1), `no Gaussian near (${cx}, ${cy}): ${JSON.stringify(found)}`);
+  for (const [cx, cy] of centers) {
+    assert.ok(
+      found.some(([a, b]) => Math.hypot(a - cx, b - cy) < 0.1),
+      `no Gaussian near (${cx}, ${cy}): ${JSON.stringify(found)}`,
+    );
+  }
   for (let k = 0; k < 4; k++) assert.ok(Math.abs(ubm.vars[k] - 0.49) < 0.05, `variance ${ubm.vars[k]}`);
 });
 
@@ -50,7 +72,7 @@ test("extractor: EM auxiliary never decreases, and i-vectors recover known speak
     new Float64Array(count * dim).fill(1),
   );
   const tTrue = Float64Array.from({ length: count * dim * rank }, () => rng.normal());
-  const factors: number[][] = [], segments = [];
+  const factors: number[][] = [], segments: BwStats[] = [];
   const kernel = new StatsKernel(ubm);
   for (let s = 0; s < speakers; s++) {
     const y = Array.from({ length: rank }, () => rng.normal());
@@ -70,7 +92,9 @@ test("extractor: EM auxiliary never decreases, and i-vectors recover known speak
   // with the means fixed (no minimum-divergence step) the auxiliary is the T-dependent log-likelihood: EM raises it
   const plain = initExtractor(ubm, rank, 3);
   const aux = Array.from({ length: 12 }, () => emIteration(plain, segments, false));
-  aux.forEach((a, i) => assert.ok(i === 0 || a >= aux[i - 1] - 1e-6 * Math.abs(a), `auxiliary fell at iteration ${i}: ${aux}`));
+  aux.forEach((a, i) =>
+    assert.ok(i === 0 || a >= aux[i - 1] - 1e-6 * Math.abs(a), `auxiliary fell at iteration ${i}: ${aux}`)
+  );
   const ex = initExtractor(ubm, rank, 3);
   for (let i = 0; i < 12; i++) emIteration(ex, segments);
   // least squares y ~ A [w, 1]; the fit should explain nearly all of the factors' variance
@@ -81,6 +105,19 @@ test("extractor: EM auxiliary never decreases, and i-vectors recover known speak
   let res = 0, tot = 0;
   for (let i = 0; i < Y.data.length; i++) (res += (Y.data[i] - pred.data[i]) ** 2), (tot += Y.data[i] ** 2);
   assert.ok(1 - res / tot > 0.95, `R^2 ${1 - res / tot}`);
+});
+
+test("evaluation: identification and EER on hand-made vectors", () => {
+  const v = (...x: number[]) => Float32Array.from(x);
+  const ivectors = new Map([["a1", v(1, 0.1)], ["a2", v(1, -0.1)], ["a3", v(0.9, 0)], ["b1", v(-1, 0.1)], [
+    "b2",
+    v(-1, -0.1),
+  ], ["b3", v(-0.9, 0)]]);
+  const utt2spk = new Map([...ivectors.keys()].map((k) => [k, k[0]]));
+  assert.is(identificationAccuracy(ivectors, utt2spk), 1);
+  assert.is(equalErrorRate(ivectors, utt2spk), 0);
+  const swapped = new Map(utt2spk).set("a1", "b").set("b1", "a");
+  assert.ok(equalErrorRate(ivectors, swapped) > 0.2);
 });
 
 test.run();
