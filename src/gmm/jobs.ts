@@ -24,12 +24,15 @@ export type GmmRequest =
     set: string;
     model: AcousticModelData;
     transitions: TransitionData;
+    /** Context-dependent pdfs (phone, left, right, state; see hmm/tree.ts pdfTable), or none for monophones. */
+    pdfTable?: Int32Array;
     alignment: "equal" | "realign" | "keep";
     acousticScale: number;
     beam: number;
     retryBeam: number;
   }
   | { op: "alignments"; set: string }
+  | { op: "treeStats"; set: string; numPhones: number }
   | {
     op: "decode";
     set: string;
@@ -65,18 +68,59 @@ function loadSet(featDir: string, keys: string[], deltas: boolean): FeatureMatri
   });
 }
 
-/** The chain of HMM states of a phone transcript: hmm state = phone * 3 + state, which is also the mono pdf. */
-function chainOf(transcript: Int32Array, t: TransitionData): Chain & { hmm: Int32Array } {
-  const hmm = new Int32Array(transcript.length * STATES_PER_PHONE);
+/**
+ * The chain of HMM states of a phone transcript: hmm state = phone * 3 + state; the pdf is the hmm state for
+ * monophones, or looked up by (phone, left, right, state) in a pdf table (the edge of the utterance is context P).
+ */
+function chainOf(transcript: Int32Array, t: TransitionData, numPhones: number, table?: Int32Array): Chain & { hmm: Int32Array } {
+  const S = STATES_PER_PHONE, C = numPhones + 1, n = transcript.length;
+  const hmm = new Int32Array(n * S), pdf = new Int32Array(n * S);
   transcript.forEach((p, i) => {
-    for (let k = 0; k < STATES_PER_PHONE; k++) hmm[i * STATES_PER_PHONE + k] = p * STATES_PER_PHONE + k;
+    const l = i > 0 ? transcript[i - 1] : numPhones, r = i + 1 < n ? transcript[i + 1] : numPhones;
+    for (let k = 0; k < S; k++) {
+      hmm[i * S + k] = p * S + k;
+      pdf[i * S + k] = table ? table[((p * C + l) * C + r) * S + k] : p * S + k;
+    }
   });
-  return {
-    hmm,
-    pdf: hmm,
-    selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]),
-    leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]),
-  };
+  return { hmm, pdf, selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]), leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]) };
+}
+
+/** Position in the transcript of every frame of an hmm-state alignment: a phone starts where state 0 is entered. */
+export function phonePositions(ali: Int32Array): Int32Array {
+  const pos = new Int32Array(ali.length);
+  for (let t = 1, i = 0; t < ali.length; t++) {
+    if (ali[t] !== ali[t - 1] && ali[t] % STATES_PER_PHONE === 0) i++;
+    pos[t] = i;
+  }
+  return pos;
+}
+
+/** Single-Gaussian statistics per (left, phone, right, state) from the current alignments, packed for transfer. */
+function treeStats(set: UtteranceSet, numPhones: number) {
+  const dim = set.feats[0].cols, index = new Map<number, number>();
+  const keys: number[] = [], counts: number[] = [], sums: number[][] = [], sumSqs: number[][] = [];
+  set.feats.forEach((x, i) => {
+    const ali = set.alignments[i], tr = set.transcripts[i];
+    if (!ali) return;
+    const pos = phonePositions(ali);
+    for (let t = 0; t < x.rows; t++) {
+      const j = pos[t], p = tr[j], k = ali[t] % STATES_PER_PHONE;
+      const l = j > 0 ? tr[j - 1] : numPhones, r = j + 1 < tr.length ? tr[j + 1] : numPhones;
+      const key = ((l * numPhones + p) * (numPhones + 1) + r) * STATES_PER_PHONE + k;
+      let e = index.get(key);
+      if (e === undefined) {
+        index.set(key, (e = keys.length));
+        keys.push(key), counts.push(0), sums.push(new Array(dim).fill(0)), sumSqs.push(new Array(dim).fill(0));
+      }
+      counts[e]++;
+      for (let d = 0; d < dim; d++) {
+        const v = x.data[t * dim + d];
+        sums[e][d] += v;
+        sumSqs[e][d] += v * v;
+      }
+    }
+  });
+  return { keys: Int32Array.from(keys), counts: Float64Array.from(counts), sums: Float64Array.from(sums.flat()), sumSqs: Float64Array.from(sumSqs.flat()) };
 }
 
 function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateReply {
@@ -88,7 +132,7 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   let retried = 0;
   try {
     set.feats.forEach((x, i) => {
-      const chain = chainOf(set.transcripts[i], req.transitions);
+      const chain = chainOf(set.transcripts[i], req.transitions, req.transitions.selfLog.length / STATES_PER_PHONE, req.pdfTable);
       let gauss: FeatureMatrix | undefined;
       if (req.alignment === "equal") {
         const path = equalAlignment(x.rows, chain.hmm.length);
@@ -172,5 +216,7 @@ export function handleGmmRequest(req: GmmRequest): unknown {
     }
     case "decode":
       return decode(req);
+    case "treeStats":
+      return treeStats(sets.get(req.set)!, req.numPhones);
   }
 }

@@ -3,6 +3,8 @@ import { shares, WorkerPool } from "../util/pool.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
 import { type AcousticModel, AmStats } from "./am.ts";
 import type { AccumulateReply, GmmRequest, TransitionData } from "./jobs.ts";
+import type { ContextStat } from "../hmm/tree.ts";
+import { STATES_PER_PHONE } from "../hmm/topology.ts";
 
 export class GmmPool {
   private readonly pool: WorkerPool<GmmRequest, unknown>;
@@ -65,6 +67,32 @@ export class GmmPool {
       failed: replies.flatMap((r) => r.failed),
       retried: replies.reduce((n, r) => n + r.retried, 0),
     };
+  }
+
+  /** Single-Gaussian statistics per context-dependent state from the current alignments, merged over workers. */
+  async treeStats(set: string, numPhones: number): Promise<ContextStat[]> {
+    const replies = (await this.pool.all(() => ({ op: "treeStats", set, numPhones }))) as {
+      keys: Int32Array;
+      counts: Float64Array;
+      sums: Float64Array;
+      sumSqs: Float64Array;
+    }[];
+    const merged = new Map<number, ContextStat>();
+    const P = numPhones, C = P + 1, S = STATES_PER_PHONE;
+    for (const r of replies) {
+      const dim = r.keys.length ? r.sums.length / r.keys.length : 0;
+      r.keys.forEach((key, e) => {
+        let m = merged.get(key);
+        if (!m) {
+          const k = key % S, rest = Math.floor(key / S), right = rest % C, lp = Math.floor(rest / C);
+          m = { left: Math.floor(lp / P), phone: lp % P, right, state: k, count: 0, sum: new Float64Array(dim), sumSq: new Float64Array(dim) };
+          merged.set(key, m);
+        }
+        m.count += r.counts[e];
+        for (let d = 0; d < dim; d++) (m.sum[d] += r.sums[e * dim + d]), (m.sumSq[d] += r.sumSqs[e * dim + d]);
+      });
+    }
+    return [...merged.values()];
   }
 
   /** Current hmm-state alignments by utterance (null where alignment failed). */

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BigramLm } from "../../src/decode/lm.ts";
-import { graphFromArcs, phoneLoopGraph } from "../../src/decode/graph.ts";
+import { contextPhoneLoopGraph, graphFromArcs, phoneLoopGraph } from "../../src/decode/graph.ts";
 import { Decoder, viterbiReference } from "../../src/decode/viterbi.ts";
 import { Topology } from "../../src/hmm/topology.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -63,6 +63,37 @@ test("phone loop under a bigram: wasm (SIMD and scalar) and reference agree, pru
         ),
     );
   }
+});
+
+test("triphone loop: context classes decode exactly like every context kept, and like the monophone loop when pdfs ignore context", () => {
+  const phones = ["aa", "b", "sil"];
+  const topo = new Topology(phones);
+  const lm = new BigramLm(phones, [["sil", "b", "aa", "sil"], ["sil", "aa", "b", "b", "sil"]]);
+  const P = 3, C = 4, K = 3;
+  const mono = new Int32Array(P * C * C * K), tri = new Int32Array(P * C * C * K);
+  for (let p = 0; p < P; p++) {
+    for (let l = 0; l < C; l++) {
+      for (let r = 0; r < C; r++) {
+        for (let k = 0; k < K; k++) {
+          const i = ((p * C + l) * C + r) * K + k;
+          mono[i] = p * K + k;
+          tri[i] = p * K + k + (k === 2 && r === 1 ? 9 : 0) + (k === 0 && l === 3 ? 18 : 0); // right context b and the edge matter
+        }
+      }
+    }
+  }
+  const rng = new Rng("triphone graph");
+  const frames = 50, pdfs = 27;
+  const ll = Float32Array.from({ length: frames * pdfs }, () => -4 * rng.next() - 1);
+  const a = viterbiReference(contextPhoneLoopGraph(topo, mono, lm, 0.5), ll, frames, pdfs, 0.5, 1000)!;
+  const b = viterbiReference(phoneLoopGraph(topo, (p, k) => p * 3 + k, lm, 0.5), ll, frames, pdfs, 0.5, 1000)!;
+  assert.equal(a.phones, b.phones);
+  assert.ok(Math.abs(a.score - b.score) < 1e-3);
+  const merged = contextPhoneLoopGraph(topo, tri, lm, 0.5), full = contextPhoneLoopGraph(topo, tri, lm, 0.5, 1, false);
+  assert.ok(merged.numStates < full.numStates, `${merged.numStates} vs ${full.numStates}`);
+  const m = viterbiReference(merged, ll, frames, pdfs, 0.5, 1000)!, f = viterbiReference(full, ll, frames, pdfs, 0.5, 1000)!;
+  assert.equal(m.phones, f.phones);
+  assert.ok(Math.abs(m.score - f.score) < 1e-3);
 });
 
 test.run();
