@@ -2,7 +2,7 @@
 
 // loglik: frames x numPdfs; graph: statePdf[s], incoming arcs arcStart[s]..arcStart[s+1] of (arcSrc, arcWeight),
 // initial[s] and final[s] log weights. back (frames x numStates) receives the best predecessor of each state.
-// Returns the best state to end in, or -1 if no state survives to the last frame.
+// Returns the best state to end in (a final one if any survived), or -1 if no state survives to the last frame.
 export function viterbi(
   loglik: usize, frames: i32, numPdfs: i32, numStates: i32,
   statePdf: usize, arcStart: usize, arcSrc: usize, arcWeight: usize, initial: usize, final: usize,
@@ -47,12 +47,24 @@ export function viterbi(
   }
   let bestEnd = -1;
   let bestScore: f32 = -Infinity;
+  let bestAny = -1;
+  let bestAnyScore: f32 = -Infinity;
   for (let s = 0; s < numStates; s++) {
-    const v = load<f32>(prev + (<usize>s << 2)) + load<f32>(final + (<usize>s << 2));
+    const p = load<f32>(prev + (<usize>s << 2));
+    const v = p + load<f32>(final + (<usize>s << 2));
     if (v > bestScore) {
       bestScore = v;
       bestEnd = s;
     }
+    if (p > bestAnyScore) {
+      bestAnyScore = p;
+      bestAny = s;
+    }
+  }
+  // no final state survived the beam: end in the best state anyway (a partial path, as Kaldi's --allow-partial)
+  if (bestEnd < 0) {
+    bestEnd = bestAny;
+    bestScore = bestAnyScore;
   }
   store<f32>(scoreA, bestScore);
   return bestEnd;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { FEATURE_CONFIGS } from "../src/features/extract.ts";
 import { prepareCorpus } from "../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../src/pipeline/features.ts";
-import { runMono } from "../src/pipeline/mono.ts";
+import { runMono } from "../src/pipeline/gmm.ts";
 import { MONO_KALDI } from "../src/gmm/mono.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
 import { formatCounts } from "../src/decode/score.ts";

@@ -21,7 +21,10 @@ export function phonesOfPath(graph: DecodeGraph, states: Int32Array): number[] {
   return phones;
 }
 
-/** Plain TypeScript reference of the kernel (same pruning, same tie-breaking). */
+/**
+ * Plain TypeScript reference of the kernel (same pruning, same tie-breaking). When no final state survives, the path
+ * ends in the best surviving state (a partial path, as Kaldi's --allow-partial).
+ */
 export function viterbiReference(
   graph: DecodeGraph,
   loglik: Float32Array,
@@ -56,11 +59,13 @@ export function viterbiReference(
     prune(cur, best);
     [prev, cur] = [cur, prev];
   }
-  let end = -1, score = -Infinity;
+  let end = -1, score = -Infinity, any = -1, anyScore = -Infinity;
   for (let s = 0; s < S; s++) {
     const v = f(prev[s] + graph.final[s]);
     if (v > score) (score = v), (end = s);
+    if (prev[s] > anyScore) (anyScore = prev[s]), (any = s);
   }
+  if (end < 0) (end = any), (score = anyScore);
   return end < 0 ? null : trace(graph, back, frames, end, score);
 }
 

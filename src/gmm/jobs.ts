@@ -33,6 +33,7 @@ export type GmmRequest =
   }
   | { op: "alignments"; set: string }
   | { op: "treeStats"; set: string; numPhones: number }
+  | { op: "setAlignments"; set: string; alignments: Record<string, Int32Array> }
   | {
     op: "decode";
     set: string;
@@ -158,7 +159,11 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
         failed.push(set.keys[i]);
         return;
       }
-      for (let t = 0; t < x.rows; t++) stats.add(model, x, t, ali[t], gauss);
+      const pos = req.pdfTable ? phonePositions(ali) : null;
+      for (let t = 0; t < x.rows; t++) {
+        const pdf = pos ? chain.pdf[pos[t] * STATES_PER_PHONE + (ali[t] % STATES_PER_PHONE)] : ali[t];
+        stats.add(model, x, t, pdf, gauss);
+      }
     });
   } finally {
     scorer?.free();
@@ -218,5 +223,10 @@ export function handleGmmRequest(req: GmmRequest): unknown {
       return decode(req);
     case "treeStats":
       return treeStats(sets.get(req.set)!, req.numPhones);
+    case "setAlignments": {
+      const set = sets.get(req.set)!;
+      set.alignments = set.keys.map((k) => req.alignments[k] ?? null);
+      return set.alignments.filter((a) => a === null).length;
+    }
   }
 }

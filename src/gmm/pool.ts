@@ -9,6 +9,7 @@ import { STATES_PER_PHONE } from "../hmm/topology.ts";
 export class GmmPool {
   private readonly pool: WorkerPool<GmmRequest, unknown>;
   private readonly keys = new Map<string, string[][]>();
+  private readonly loaded = new Map<string, { frames: number; sum: Float64Array; sumSq: Float64Array }>();
 
   constructor(readonly size = navigator.hardwareConcurrency) {
     this.pool = new WorkerPool(new URL("./worker.ts", import.meta.url), size);
@@ -42,7 +43,15 @@ export class GmmPool {
       total.frames += r.frames;
       for (let d = 0; d < dim; d++) (total.sum[d] += r.sum[d]), (total.sumSq[d] += r.sumSq[d]);
     }
+    this.loaded.set(set, total);
     return total;
+  }
+
+  /** The global feature statistics of the loaded train set. */
+  trainStatistics() {
+    const s = this.loaded.get("train");
+    if (!s) throw new Error("no train set loaded");
+    return s;
   }
 
   async accumulate(
@@ -50,7 +59,7 @@ export class GmmPool {
     model: AcousticModel,
     transitions: TransitionData,
     alignment: "equal" | "realign" | "keep",
-    o: { acousticScale: number; beam: number; retryBeam: number },
+    o: { acousticScale: number; beam: number; retryBeam: number; pdfTable?: Int32Array },
   ): Promise<{ stats: AmStats; failed: string[]; retried: number }> {
     const replies = (await this.pool.all(() => ({
       op: "accumulate",
@@ -93,6 +102,17 @@ export class GmmPool {
       });
     }
     return [...merged.values()];
+  }
+
+  /** Installs hmm-state alignments (e.g. a previous system's) for a loaded set; returns how many utterances lack one. */
+  async setAlignments(set: string, alignments: Map<string, Int32Array>): Promise<number> {
+    const parts = this.keys.get(set)!;
+    const missing = await this.pool.all((w) => ({
+      op: "setAlignments",
+      set,
+      alignments: Object.fromEntries(parts[w].filter((k) => alignments.has(k)).map((k) => [k, alignments.get(k)!])),
+    }));
+    return (missing as number[]).reduce((a, b) => a + b, 0);
   }
 
   /** Current hmm-state alignments by utterance (null where alignment failed). */

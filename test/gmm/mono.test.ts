@@ -1,4 +1,4 @@
-// End to end on a tiny generated corpus: features, monophone training, alignment ark, decoding, RESULTS.md.
+// End to end on a tiny generated corpus: features, monophone and triphone training, alignments, decoding, RESULTS.md.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
@@ -9,9 +9,12 @@ import { MONO_KALDI } from "../../src/gmm/mono.ts";
 import { readArk } from "../../src/io/ark.ts";
 import { prepareCorpus } from "../../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../../src/pipeline/features.ts";
-import { runMono } from "../../src/pipeline/mono.ts";
+import { runMono, runTri1 } from "../../src/pipeline/gmm.ts";
+import { TRI1_KALDI } from "../../src/gmm/tri.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
+const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
+let feats: Awaited<ReturnType<typeof ensureFeatures>>;
 
 test("a small monophone system trains, aligns every utterance, decodes and reports PER", async () => {
   const corpusDir = join(base, "corpus");
@@ -24,9 +27,8 @@ test("a small monophone system trains, aligns every utterance, decodes and repor
     jobs: 2,
   });
   const corpus = await prepareCorpus(corpusDir, join(base, "data"));
-  const feats = await ensureFeatures(corpus.dataDirs, join(base, "mfcc"), FEATURE_CONFIGS.mfcc, 2);
+  feats = await ensureFeatures(corpus.dataDirs, join(base, "mfcc"), FEATURE_CONFIGS.mfcc, 2);
   const config = { ...MONO_KALDI, numIters: 8, maxIterInc: 6, totGauss: 250, realignIters: [1, 2, 3, 5, 7] };
-  const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
   const r = await runMono(feats, join(base, "mono"), "test", config, decode, 2);
   assert.ok(r.dev.ref > 0 && r.test.ref > 0);
   assert.ok(r.test.sub + r.test.del + r.test.ins < r.test.ref, `test PER ${r.test}`);
@@ -40,6 +42,16 @@ test("a small monophone system trains, aligns every utterance, decodes and repor
   assert.match(results, /test: %PER \d+\.\d\d \[ \d+ \/ \d+, \d+ ins, \d+ del, \d+ sub \]/);
   const again = await runMono(feats, join(base, "mono"), "test", config, decode, 2);
   assert.equal(again.test, r.test, "a rerun reuses the stage");
+});
+
+test("triphones from the monophone alignments: a tree, training, and a triphone-loop decode", async () => {
+  const config = { ...TRI1_KALDI, numLeaves: 150, totGauss: 400, numIters: 6, maxIterInc: 4, realignIters: [3, 5], minLeafCount: 40 };
+  const r = await runTri1(feats, join(base, "mono"), join(base, "tri1"), "test tri1", config, decode, 2);
+  const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
+  assert.ok(model.tree.numLeaves > 48 && model.tree.numLeaves <= 150, `${model.tree.numLeaves} leaves`);
+  assert.equal(r.failedAlignments, []);
+  assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
+  assert.match(Deno.readTextFileSync(join(r.dir, "RESULTS.md")), /^# test tri1\n/);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));

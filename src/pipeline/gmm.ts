@@ -1,8 +1,8 @@
-// Pipeline stage 2: monophone GMM-HMM (train, align, decode dev and test, score), Kaldi's exp/mono.
+// Pipeline: GMM-HMM systems (train, align, decode dev and test, score) into Kaldi-like exp/ folders; the monophone one.
 import { join } from "node:path";
 import { map48to39 } from "../corpus/phones.ts";
 import type { Split } from "../corpus/timit.ts";
-import { phoneLoopGraph } from "../decode/graph.ts";
+import { contextPhoneLoopGraph, type DecodeGraph, phoneLoopGraph } from "../decode/graph.ts";
 import { BigramLm } from "../decode/lm.ts";
 import {
   type ErrorCounts,
@@ -12,10 +12,11 @@ import {
   type ScoreReport,
 } from "../decode/score.ts";
 import { AcousticModel } from "../gmm/am.ts";
-import { MONO_KALDI, type MonoConfig, trainMono } from "../gmm/mono.ts";
+import { type IterationLog, MONO_KALDI, type MonoConfig, trainMono } from "../gmm/mono.ts";
 import { GmmPool } from "../gmm/pool.ts";
 import { Topology } from "../hmm/topology.ts";
-import { ArkWriter } from "../io/ark.ts";
+import { ArkWriter, readArk } from "../io/ark.ts";
+import { TRI1_KALDI, type TriConfig, trainTri } from "../gmm/tri.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
@@ -49,12 +50,12 @@ export async function decodeAndScore(
   pool: GmmPool,
   model: AcousticModel,
   topology: Topology,
-  lm: BigramLm,
+  graphFor: (insertionPenalty: number) => DecodeGraph,
   refs: Record<"dev" | "test", Map<string, string[]>>,
   utt2spk: Record<"dev" | "test", Map<string, string>>,
   d: DecodeConfig,
 ): Promise<SystemResult> {
-  const graphs = d.insertionPenalties.map((p) => phoneLoopGraph(topology, (ph, k) => ph * 3 + k, lm, p));
+  const graphs = d.insertionPenalties.map(graphFor);
   const asPhones = (m: Map<string, Int32Array | null>, set: string) =>
     new Map([...m].map(([k, v]) => {
       if (!v) throw new Error(`decoding ${set}: no path survived the beam for '${k}'`);
@@ -120,71 +121,68 @@ export interface GmmStageSummary {
   failedAlignments: string[];
 }
 
-/** Trains, aligns, decodes and scores the monophone system into `dir` (reused when config and inputs match). */
-export async function runMono(
+/** What a GMM system brings to the shared stage: how to train it on the loaded train set, and its decoding graph. */
+export interface GmmSystem {
+  /** e.g. "mono", "tri1": the log prefix. */
+  name: string;
+  /** First lines of RESULTS.md after the command. */
+  describe: (s: GmmStageSummary) => string[];
+  train: (
+    pool: GmmPool,
+    topology: Topology,
+    log: (line: string) => void,
+  ) => Promise<{ model: AcousticModel; graphFor: (lm: BigramLm) => (penalty: number) => DecodeGraph; failed: string[]; extra?: Record<string, unknown> }>;
+}
+
+export function iterationLine(l: IterationLog): string {
+  return `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${l.loglikPerFrame.toFixed(3)}` +
+    `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${l.seconds.toFixed(1)} s`;
+}
+
+/**
+ * The shared GMM stage: loads the train set (features + deltas, phone transcripts) into a worker pool, trains the
+ * system, writes ali.train.ark and final.mdl.json, decodes dev over the grid and test at the dev-best setting,
+ * writes hypotheses, scoring details, results.json and RESULTS.md. Reused when its key matches.
+ */
+export async function runGmmSystem(
   featDirs: Record<Split, string>,
   dir: string,
   command: string,
-  config: MonoConfig = MONO_KALDI,
+  key: Record<string, unknown>,
+  system: GmmSystem,
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ): Promise<GmmStageSummary & { dir: string }> {
-  const key = {
-    stage: "mono",
-    config,
-    decodeConfig,
-    feats: Object.fromEntries(
-      Object.entries(featDirs).map((
-        [s, d],
-      ) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]),
-    ),
-  };
-  await runStage(dir, key, async (out) => {
-    const data = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])]),
-    ) as Record<Split, ReturnType<typeof readDataDir>>;
+  const feats = Object.fromEntries(Object.entries(featDirs).map(([s, d]) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]));
+  await runStage(dir, { ...key, decodeConfig, feats }, async (out) => {
+    const data = Object.fromEntries((["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])])) as Record<Split, ReturnType<typeof readDataDir>>;
     const topology = new Topology();
     const pool = new GmmPool(jobs);
     try {
       const trainKeys = [...data.train.text.keys()];
-      const transcripts = trainKeys.map((k) =>
-        Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p))
-      );
+      const transcripts = trainKeys.map((k) => Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p)));
       const t0 = performance.now();
-      const global = await pool.load("train", featDirs.train, trainKeys, transcripts, true);
+      await pool.load("train", featDirs.train, trainKeys, transcripts, true);
       const logLines: string[] = [];
-      const trained = await trainMono(pool, topology, global, config, (l) => {
-        const line =
-          `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${
-            l.loglikPerFrame.toFixed(3)
-          }` +
-          `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${
-            l.seconds.toFixed(1)
-          } s`;
+      const trained = await system.train(pool, topology, (line) => {
         logLines.push(line);
-        console.error(`[mono] ${line}`);
+        console.error(`[${system.name}] ${line}`);
       });
       const trainSeconds = (performance.now() - t0) / 1000;
-      const alignments = await pool.alignments("train");
       const ali = new ArkWriter(join(out, "ali.train.ark"), "ints", { scp: join(out, "ali.train.scp") });
-      for (const [k, a] of alignments) if (a) ali.write(k, a);
+      for (const [k, a] of await pool.alignments("train")) if (a) ali.write(k, a);
       ali.close();
-      writeFileAtomic(
-        join(out, "final.mdl.json"),
-        JSON.stringify({ topology: trained.topology.toJSON(), am: trained.model.toJSON() }) + "\n",
-      );
+      writeFileAtomic(join(out, "final.mdl.json"), JSON.stringify({ topology: topology.toJSON(), am: trained.model.toJSON(), ...trained.extra }) + "\n");
 
       const lm = new BigramLm(topology.phones, [...data.train.text.values()]);
       const perplexity = lm.perplexity([...data.dev.text.values()]);
       const t1 = performance.now();
-      for (const s of ["dev", "test"] as const) {
-        await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
-      }
+      for (const s of ["dev", "test"] as const) await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
       const result = await decodeAndScore(
         pool,
         trained.model,
-        trained.topology,
-        lm,
+        topology,
+        trained.graphFor(lm),
         { dev: data.dev.text, test: data.test.text },
         { dev: data.dev.utt2spk, test: data.test.utt2spk },
         decodeConfig,
@@ -208,7 +206,7 @@ export async function runMono(
         failedAlignments: trained.failed,
       };
       writeFileAtomic(join(out, "results.json"), JSON.stringify(summary, null, 2) + "\n");
-      writeFileAtomic(join(out, "RESULTS.md"), monoResults(command, summary, config));
+      writeFileAtomic(join(out, "RESULTS.md"), gmmResults(command, summary, system.describe(summary)));
     } finally {
       pool.close();
     }
@@ -217,35 +215,90 @@ export async function runMono(
   return { dir, ...summary };
 }
 
-function monoResults(command: string, s: GmmStageSummary, c: MonoConfig): string {
+/** The monophone system (Kaldi's train_mono.sh). */
+export function runMono(
+  featDirs: Record<Split, string>,
+  dir: string,
+  command: string,
+  config: MonoConfig = MONO_KALDI,
+  decodeConfig: DecodeConfig = DECODE_DEFAULTS,
+  jobs = navigator.hardwareConcurrency,
+) {
+  return runGmmSystem(featDirs, dir, command, { stage: "mono", config }, {
+    name: "mono",
+    describe: (s) => [
+      `Monophone GMM-HMM (${s.gaussians} Gaussians; ${config.numIters} iterations, ${config.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
+      "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
+    ],
+    async train(pool, topology, log) {
+      const global = await pool.trainStatistics();
+      const trained = await trainMono(pool, topology, global, config, (l) => log(iterationLine(l)));
+      return {
+        model: trained.model,
+        failed: trained.failed,
+        graphFor: (lm) => (penalty) => phoneLoopGraph(topology, (ph, k) => ph * 3 + k, lm, penalty),
+      };
+    },
+  }, decodeConfig, jobs);
+}
+
+function gmmResults(command: string, s: GmmStageSummary, description: string[]): string {
+  const penalties = [...new Set(s.devGrid.map((g) => g.insertionPenalty))];
   return [
     `# ${command}`,
     "",
-    `Monophone GMM-HMM (${s.gaussians} Gaussians; ${c.numIters} iterations, ${c.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
-    "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
-    `Dev perplexity of the LM: ${
-      s.perplexity.toFixed(2)
-    }. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
+    ...description,
+    `Dev perplexity of the LM: ${s.perplexity.toFixed(2)}. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
     `Acoustic scale and phone insertion penalty chosen on dev (${s.acousticScale}, ${s.insertionPenalty}), then applied to test; never tuned on test.`,
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
     "",
     `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev grid + test) ${s.decodeSeconds.toFixed(0)} s.`,
-    s.failedAlignments.length
-      ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
-      : "No alignment failed.",
+    s.failedAlignments.length ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}` : "No alignment failed.",
     "",
     "Dev grid (%PER):",
     "",
-    "| acoustic scale | " + [
-      ...new Set(s.devGrid.map((g) => g.insertionPenalty)),
-    ].map((p) => `penalty ${p}`).join(" | ") + " |",
-    "| --- | " + [...new Set(s.devGrid.map((g) => g.insertionPenalty))].map(() => "---").join(" | ") + " |",
+    "| acoustic scale | " + penalties.map((p) => `penalty ${p}`).join(" | ") + " |",
+    "| --- | " + penalties.map(() => "---").join(" | ") + " |",
     ...[...new Set(s.devGrid.map((g) => g.acousticScale))].map((a) =>
-      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") +
-      " |"
+      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") + " |"
     ),
     "",
   ].join("\n");
+}
+
+/** Triphones on deltas from the monophone alignments (Kaldi's train_deltas.sh: tri1). */
+export function runTri1(
+  featDirs: Record<Split, string>,
+  monoDir: string,
+  dir: string,
+  command: string,
+  config: TriConfig = TRI1_KALDI,
+  decodeConfig: DecodeConfig = DECODE_DEFAULTS,
+  jobs = navigator.hardwareConcurrency,
+) {
+  const mono = JSON.parse(Deno.readTextFileSync(join(monoDir, "stage.json"))).hash;
+  return runGmmSystem(featDirs, dir, command, { stage: "tri1", config, mono }, {
+    name: "tri1",
+    describe: (s) => [
+      `Triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${config.realignIters.join(", ")}, as Kaldi's train_deltas.sh),`,
+      "tree built from the monophone alignments with questions from phone clustering; MFCC + deltas + delta-deltas with",
+      "per-speaker CMN; decoded over a triphone phone loop (copies per left/right context class) under the phone bigram.",
+    ],
+    async train(pool, topology, log) {
+      const start = Topology.fromJSON(JSON.parse(Deno.readTextFileSync(join(monoDir, "final.mdl.json"))).topology);
+      topology.selfLog.set(start.selfLog);
+      topology.leaveLog.set(start.leaveLog);
+      const missing = await pool.setAlignments("train", new Map(readArk(join(monoDir, "ali.train.ark"), "ints")));
+      if (missing) log(`${missing} training utterances have no monophone alignment and wait for the first realignment`);
+      const trained = await trainTri(pool, topology, config, (l) => log(typeof l === "string" ? l : iterationLine(l)));
+      return {
+        model: trained.model,
+        failed: trained.failed,
+        graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
+        extra: { tree: trained.tree },
+      };
+    },
+  }, decodeConfig, jobs);
 }
