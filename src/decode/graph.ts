@@ -92,17 +92,21 @@ export function contextPhoneLoopGraph(
   mergeContexts = true,
 ): DecodeGraph {
   const P = topology.phones.length, C = P + 1, K = STATES_PER_PHONE;
-  const pdfs = (p: number, l: number, r: number) => Array.from({ length: K }, (_, k) => table[((p * C + l) * C + r) * K + k]).join(",");
+  const pdfs = (p: number, l: number, r: number) =>
+    Array.from({ length: K }, (_, k) => table[((p * C + l) * C + r) * K + k]).join(",");
   const classes = (p: number, side: "left" | "right") => {
     const sig = new Map<string, number>(), of = new Int32Array(C);
     for (let a = 0; a < C; a++) {
-      const key = mergeContexts ? Array.from({ length: C }, (_, b) => (side === "left" ? pdfs(p, a, b) : pdfs(p, b, a))).join(";") : `${a}`;
+      const key = mergeContexts
+        ? Array.from({ length: C }, (_, b) => (side === "left" ? pdfs(p, a, b) : pdfs(p, b, a))).join(";")
+        : `${a}`;
       if (!sig.has(key)) sig.set(key, sig.size);
       of[a] = sig.get(key)!;
     }
     return { of, count: sig.size };
   };
-  const left = Array.from({ length: P }, (_, p) => classes(p, "left")), right = Array.from({ length: P }, (_, p) => classes(p, "right"));
+  const left = Array.from({ length: P }, (_, p) => classes(p, "left")),
+    right = Array.from({ length: P }, (_, p) => classes(p, "right"));
   const firstNode = new Int32Array(P + 1);
   for (let p = 0; p < P; p++) firstNode[p + 1] = firstNode[p] + left[p].count * right[p].count;
   const node = (p: number, lc: number, rc: number) => firstNode[p] + lc * right[p].count + rc;
@@ -110,7 +114,8 @@ export function contextPhoneLoopGraph(
   const statePdf = new Int32Array(S), statePhone = new Int32Array(S), entry = new Uint8Array(S);
   const initial = new Float32Array(S).fill(-Infinity), final = new Float32Array(S).fill(-Infinity);
   const arcs: { src: number; dst: number; w: number }[] = [];
-  const member = (cls: { of: Int32Array }, c: number) => Array.from({ length: C }, (_, a) => a).filter((a) => cls.of[a] === c);
+  const member = (cls: { of: Int32Array }, c: number) =>
+    Array.from({ length: C }, (_, a) => a).filter((a) => cls.of[a] === c);
   for (let p = 0; p < P; p++) {
     const phone = topology.phones[p], last = p * K + K - 1;
     for (let lc = 0; lc < left[p].count; lc++) {
@@ -125,11 +130,15 @@ export function contextPhoneLoopGraph(
         }
         entry[n] = 1;
         if (left[p].of[P] === lc) initial[n] = lmScale * lm.logP(SENTENCE_START, phone) - insertionPenalty;
-        if (rs.includes(P)) final[n + K - 1] = topology.leaveLog[last] + lmScale * lm.logP(phone, SENTENCE_END);
+        if (rs.includes(P)) {
+          final[n + K - 1] = topology.leaveLog[last] + lmScale * lm.logP(phone, SENTENCE_END);
+        }
         for (const q of rs) {
           if (q === P) continue;
           const w = topology.leaveLog[last] + lmScale * lm.logP(phone, topology.phones[q]) - insertionPenalty;
-          for (let rq = 0; rq < right[q].count; rq++) arcs.push({ src: n + K - 1, dst: node(q, left[q].of[p], rq) * K, w });
+          for (let rq = 0; rq < right[q].count; rq++) {
+            arcs.push({ src: n + K - 1, dst: node(q, left[q].of[p], rq) * K, w });
+          }
         }
       }
     }

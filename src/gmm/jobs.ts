@@ -73,7 +73,12 @@ function loadSet(featDir: string, keys: string[], deltas: boolean): FeatureMatri
  * The chain of HMM states of a phone transcript: hmm state = phone * 3 + state; the pdf is the hmm state for
  * monophones, or looked up by (phone, left, right, state) in a pdf table (the edge of the utterance is context P).
  */
-function chainOf(transcript: Int32Array, t: TransitionData, numPhones: number, table?: Int32Array): Chain & { hmm: Int32Array } {
+function chainOf(
+  transcript: Int32Array,
+  t: TransitionData,
+  numPhones: number,
+  table?: Int32Array,
+): Chain & { hmm: Int32Array } {
   const S = STATES_PER_PHONE, C = numPhones + 1, n = transcript.length;
   const hmm = new Int32Array(n * S), pdf = new Int32Array(n * S);
   transcript.forEach((p, i) => {
@@ -83,7 +88,12 @@ function chainOf(transcript: Int32Array, t: TransitionData, numPhones: number, t
       pdf[i * S + k] = table ? table[((p * C + l) * C + r) * S + k] : p * S + k;
     }
   });
-  return { hmm, pdf, selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]), leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]) };
+  return {
+    hmm,
+    pdf,
+    selfLog: Float64Array.from(hmm, (s) => t.selfLog[s]),
+    leaveLog: Float64Array.from(hmm, (s) => t.leaveLog[s]),
+  };
 }
 
 /** Position in the transcript of every frame of an hmm-state alignment: a phone starts where state 0 is entered. */
@@ -110,8 +120,11 @@ function treeStats(set: UtteranceSet, numPhones: number) {
       const key = ((l * numPhones + p) * (numPhones + 1) + r) * STATES_PER_PHONE + k;
       let e = index.get(key);
       if (e === undefined) {
-        index.set(key, (e = keys.length));
-        keys.push(key), counts.push(0), sums.push(new Array(dim).fill(0)), sumSqs.push(new Array(dim).fill(0));
+        index.set(key, e = keys.length);
+        keys.push(key),
+          counts.push(0),
+          sums.push(new Array(dim).fill(0)),
+          sumSqs.push(new Array(dim).fill(0));
       }
       counts[e]++;
       for (let d = 0; d < dim; d++) {
@@ -121,7 +134,12 @@ function treeStats(set: UtteranceSet, numPhones: number) {
       }
     }
   });
-  return { keys: Int32Array.from(keys), counts: Float64Array.from(counts), sums: Float64Array.from(sums.flat()), sumSqs: Float64Array.from(sumSqs.flat()) };
+  return {
+    keys: Int32Array.from(keys),
+    counts: Float64Array.from(counts),
+    sums: Float64Array.from(sums.flat()),
+    sumSqs: Float64Array.from(sumSqs.flat()),
+  };
 }
 
 function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateReply {
@@ -133,7 +151,12 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   let retried = 0;
   try {
     set.feats.forEach((x, i) => {
-      const chain = chainOf(set.transcripts[i], req.transitions, req.transitions.selfLog.length / STATES_PER_PHONE, req.pdfTable);
+      const chain = chainOf(
+        set.transcripts[i],
+        req.transitions,
+        req.transitions.selfLog.length / STATES_PER_PHONE,
+        req.pdfTable,
+      );
       let gauss: FeatureMatrix | undefined;
       if (req.alignment === "equal") {
         const path = equalAlignment(x.rows, chain.hmm.length);

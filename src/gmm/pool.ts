@@ -94,11 +94,21 @@ export class GmmPool {
         let m = merged.get(key);
         if (!m) {
           const k = key % S, rest = Math.floor(key / S), right = rest % C, lp = Math.floor(rest / C);
-          m = { left: Math.floor(lp / P), phone: lp % P, right, state: k, count: 0, sum: new Float64Array(dim), sumSq: new Float64Array(dim) };
+          m = {
+            left: Math.floor(lp / P),
+            phone: lp % P,
+            right,
+            state: k,
+            count: 0,
+            sum: new Float64Array(dim),
+            sumSq: new Float64Array(dim),
+          };
           merged.set(key, m);
         }
         m.count += r.counts[e];
-        for (let d = 0; d < dim; d++) (m.sum[d] += r.sums[e * dim + d]), (m.sumSq[d] += r.sumSqs[e * dim + d]);
+        for (let d = 0; d < dim; d++) {
+          (m.sum[d] += r.sums[e * dim + d]), (m.sumSq[d] += r.sumSqs[e * dim + d]);
+        }
       });
     }
     return [...merged.values()];
@@ -110,7 +120,9 @@ export class GmmPool {
     const missing = await this.pool.all((w) => ({
       op: "setAlignments",
       set,
-      alignments: Object.fromEntries(parts[w].filter((k) => alignments.has(k)).map((k) => [k, alignments.get(k)!])),
+      alignments: Object.fromEntries(
+        parts[w].filter((k) => alignments.has(k)).map((k) => [k, alignments.get(k)!]),
+      ),
     }));
     return (missing as number[]).reduce((a, b) => a + b, 0);
   }

@@ -1,27 +1,15 @@
 // Triphone GMM-HMM training from monophone alignments, with the schedule of Kaldi's steps/train_deltas.sh.
 import { buildTree, clusterPhones, type ContextStat, pdfTable, type Tree } from "../hmm/tree.ts";
 import { STATES_PER_PHONE, type Topology } from "../hmm/topology.ts";
-import { Rng } from "../util/rng.ts";
-import { AcousticModel, mixUp, reestimate } from "./am.ts";
-import type { IterationLog } from "./mono.ts";
+import { AcousticModel } from "./am.ts";
 import type { GmmPool } from "./pool.ts";
+import { type IterationLog, runSchedule, type ScheduleConfig } from "./schedule.ts";
 
-export interface TriConfig {
-  /** Tree leaf target (Kaldi TIMIT tri1: 2500) and total Gaussians (15000). */
+export interface TriConfig extends ScheduleConfig {
+  /** Tree leaf target (Kaldi TIMIT tri1: 2500); totGauss is 15000 there. */
   numLeaves: number;
-  totGauss: number;
-  numIters: number;
-  maxIterInc: number;
-  realignIters: number[];
-  power: number;
-  minGaussianOccupancy: number;
   /** Frames a tree leaf must keep. */
   minLeafCount: number;
-  alignAcousticScale: number;
-  beam: number;
-  retryBeam: number;
-  varFloorFraction: number;
-  seed: number;
 }
 
 /** Kaldi's train_deltas.sh numbers with TIMIT's run.sh leaf and Gaussian targets. */
@@ -42,9 +30,17 @@ export const TRI1_KALDI: TriConfig = {
 };
 
 /** One Gaussian per leaf from the pooled statistics of the contexts it holds (Kaldi's gmm-init-model). */
-function initFromTree(stats: ContextStat[], table: Int32Array, numPdfs: number, numPhones: number, varFloor: Float64Array): AcousticModel {
+function initFromTree(
+  stats: ContextStat[],
+  table: Int32Array,
+  numPdfs: number,
+  numPhones: number,
+  varFloor: Float64Array,
+): AcousticModel {
   const dim = varFloor.length, C = numPhones + 1, K = STATES_PER_PHONE;
-  const count = new Float64Array(numPdfs), sum = new Float64Array(numPdfs * dim), sq = new Float64Array(numPdfs * dim);
+  const count = new Float64Array(numPdfs),
+    sum = new Float64Array(numPdfs * dim),
+    sq = new Float64Array(numPdfs * dim);
   for (const s of stats) {
     const pdf = table[((s.phone * C + s.left) * C + s.right) * K + s.state];
     count[pdf] += s.count;
@@ -58,7 +54,13 @@ function initFromTree(stats: ContextStat[], table: Int32Array, numPdfs: number, 
       vars[p * dim + d] = count[p] > 0 ? Math.max(sq[p * dim + d] / count[p] - m * m, varFloor[d]) : 1;
     }
   }
-  return new AcousticModel(dim, Int32Array.from({ length: numPdfs + 1 }, (_, i) => i), new Float64Array(numPdfs).fill(1), means, vars);
+  return new AcousticModel(
+    dim,
+    Int32Array.from({ length: numPdfs + 1 }, (_, i) => i),
+    new Float64Array(numPdfs).fill(1),
+    means,
+    vars,
+  );
 }
 
 /** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
@@ -67,7 +69,9 @@ export async function trainTri(
   topology: Topology,
   c: TriConfig,
   log: (line: IterationLog | string) => void = () => {},
-): Promise<{ model: AcousticModel; tree: Tree; table: Int32Array; history: IterationLog[]; failed: string[] }> {
+): Promise<
+  { model: AcousticModel; tree: Tree; table: Int32Array; history: IterationLog[]; failed: string[] }
+> {
   const P = topology.phones.length;
   const stats = await pool.treeStats("train", P);
   const dim = stats[0].sum.length;
@@ -76,45 +80,30 @@ export async function trainTri(
     total.count += s.count;
     for (let d = 0; d < dim; d++) (total.sum[d] += s.sum[d]), (total.sq[d] += s.sumSq[d]);
   }
-  const varFloor = total.sq.map((q, d) => (q / total.count - (total.sum[d] / total.count) ** 2) * c.varFloorFraction);
+  const varFloor = total.sq.map((q, d) =>
+    (q / total.count - (total.sum[d] / total.count) ** 2) * c.varFloorFraction
+  );
   const phoneSets = clusterPhones(stats, P, topology.phoneId("sil"), 1e-3);
-  const tree = buildTree(stats, phoneSets, P, STATES_PER_PHONE, { numLeaves: c.numLeaves, minLeafCount: c.minLeafCount, varFloor: 1e-3 });
-  log(`tree: ${tree.numLeaves} leaves from ${stats.length} context-dependent states, ${phoneSets.length} phone-set questions`);
+  const tree = buildTree(stats, phoneSets, P, STATES_PER_PHONE, {
+    numLeaves: c.numLeaves,
+    minLeafCount: c.minLeafCount,
+    varFloor: 1e-3,
+  });
+  log(
+    `tree: ${tree.numLeaves} leaves from ${stats.length} context-dependent states, ${phoneSets.length} phone-set questions`,
+  );
   const table = pdfTable(tree);
-  let model = initFromTree(stats, table, tree.numLeaves, P, varFloor);
-  let numGauss = model.numGaussians;
-  const incGauss = Math.floor((c.totGauss - numGauss) / c.maxIterInc);
-  const rng = new Rng(c.seed, "tri mix-up");
-  const history: IterationLog[] = [];
-  let failed: string[] = [];
-  for (let iter = 1; iter < c.numIters; iter++) {
-    const t0 = performance.now();
-    const mode = c.realignIters.includes(iter) ? "realign" : "keep";
-    const transitions = { selfLog: topology.selfLog, leaveLog: topology.leaveLog };
-    const acc = await pool.accumulate("train", model, transitions, mode, {
-      acousticScale: c.alignAcousticScale,
-      beam: c.beam,
-      retryBeam: c.retryBeam,
-      pdfTable: table,
-    });
-    if (mode === "realign") {
-      topology.estimateTransitions([...(await pool.alignments("train")).values()].filter((a): a is Int32Array => a !== null));
-      failed = acc.failed;
-    }
-    const est = reestimate(model, acc.stats, { minGaussianOccupancy: c.minGaussianOccupancy, varFloor });
-    model = mixUp(est.model, acc.stats.pdfOccupancy(model), numGauss, c.power, rng);
-    if (iter <= c.maxIterInc) numGauss += incGauss;
-    const line = {
-      iter,
-      realigned: mode === "realign",
-      gaussians: model.numGaussians,
-      loglikPerFrame: acc.stats.loglik / acc.stats.frames,
-      failed: acc.failed.length,
-      retried: acc.retried,
-      seconds: (performance.now() - t0) / 1000,
-    };
-    history.push(line);
-    log(line);
-  }
+  const start = initFromTree(stats, table, tree.numLeaves, P, varFloor);
+  const { model, history, failed } = await runSchedule(
+    pool,
+    topology,
+    start,
+    varFloor,
+    c,
+    1,
+    table,
+    log,
+    "tri",
+  );
   return { model, tree, table, history, failed };
 }

@@ -66,7 +66,12 @@ export function pooledLoglik(p: Pool, varFloor: number): number {
  * split top-down into two by 2-means under the pooled-Gaussian likelihood; every set of the resulting binary tree
  * is a question. The edge context (numPhones) goes with `edgeLike` (silence).
  */
-export function clusterPhones(stats: ContextStat[], numPhones: number, edgeLike: number, varFloor: number): number[][] {
+export function clusterPhones(
+  stats: ContextStat[],
+  numPhones: number,
+  edgeLike: number,
+  varFloor: number,
+): number[][] {
   const dim = stats[0].sum.length;
   const perPhone = Array.from({ length: numPhones }, () => pool(dim));
   for (const s of stats) addTo(perPhone[s.phone], s);
@@ -107,15 +112,34 @@ export function clusterPhones(stats: ContextStat[], numPhones: number, edgeLike:
 }
 
 /** Builds one tree per central phone, splitting the leaf with the best likelihood gain until `numLeaves`. */
-export function buildTree(stats: ContextStat[], phoneSets: number[][], numPhones: number, statesPerPhone: number, c: TreeConfig): Tree {
+export function buildTree(
+  stats: ContextStat[],
+  phoneSets: number[][],
+  numPhones: number,
+  statesPerPhone: number,
+  c: TreeConfig,
+): Tree {
   const dim = stats[0].sum.length;
   const questions: Question[] = [
     ...phoneSets.flatMap((set) => [{ on: "left" as const, set }, { on: "right" as const, set }]),
-    ...[[0], [1], [2], [0, 1], [1, 2]].filter((s) => s.every((k) => k < statesPerPhone)).map((set) => ({ on: "state" as const, set })),
+    ...[[0], [1], [2], [0, 1], [1, 2]].filter((s) => s.every((k) => k < statesPerPhone)).map((set) => ({
+      on: "state" as const,
+      set,
+    })),
   ];
-  type Leaf = { entries: ContextStat[]; total: Pool; loglik: number; best: { q: Question; gain: number } | null; node: { leaf: number } };
+  type Leaf = {
+    entries: ContextStat[];
+    total: Pool;
+    loglik: number;
+    best: { q: Question; gain: number } | null;
+    node: { leaf: number };
+  };
   const evaluate = (leaf: Leaf) => {
-    const groups = { left: new Map<number, Pool>(), right: new Map<number, Pool>(), state: new Map<number, Pool>() };
+    const groups = {
+      left: new Map<number, Pool>(),
+      right: new Map<number, Pool>(),
+      state: new Map<number, Pool>(),
+    };
     for (const e of leaf.entries) {
       for (const [on, key] of [["left", e.left], ["right", e.right], ["state", e.state]] as const) {
         const g = groups[on].get(key) ?? pool(dim);
@@ -132,7 +156,11 @@ export function buildTree(stats: ContextStat[], phoneSets: number[][], numPhones
       }
       const noCount = leaf.total.count - yes.count;
       if (yes.count < c.minLeafCount || noCount < c.minLeafCount) continue;
-      const no = { count: noCount, sum: leaf.total.sum.map((v, d) => v - yes.sum[d]), sumSq: leaf.total.sumSq.map((v, d) => v - yes.sumSq[d]) };
+      const no = {
+        count: noCount,
+        sum: leaf.total.sum.map((v, d) => v - yes.sum[d]),
+        sumSq: leaf.total.sumSq.map((v, d) => v - yes.sumSq[d]),
+      };
       const gain = pooledLoglik(yes, c.varFloor) + pooledLoglik(no, c.varFloor) - leaf.loglik;
       if (!best || gain > best.gain) best = { q, gain };
     }
@@ -141,7 +169,13 @@ export function buildTree(stats: ContextStat[], phoneSets: number[][], numPhones
   const makeLeaf = (entries: ContextStat[]): Leaf => {
     const total = pool(dim);
     entries.forEach((e) => addTo(total, e));
-    const leaf: Leaf = { entries, total, loglik: pooledLoglik(total, c.varFloor), best: null, node: { leaf: -1 } };
+    const leaf: Leaf = {
+      entries,
+      total,
+      loglik: pooledLoglik(total, c.varFloor),
+      best: null,
+      node: { leaf: -1 },
+    };
     evaluate(leaf);
     return leaf;
   };
@@ -155,7 +189,8 @@ export function buildTree(stats: ContextStat[], phoneSets: number[][], numPhones
     leaves.forEach((l, j) => (l.best && (i < 0 || l.best.gain > leaves[i].best!.gain) ? (i = j) : 0));
     if (i < 0) break;
     const leaf = leaves[i], q = leaf.best!.q;
-    const inYes = (e: ContextStat) => q.set.includes(q.on === "left" ? e.left : q.on === "right" ? e.right : e.state);
+    const inYes = (e: ContextStat) =>
+      q.set.includes(q.on === "left" ? e.left : q.on === "right" ? e.right : e.state);
     const yes = makeLeaf(leaf.entries.filter(inYes)), no = makeLeaf(leaf.entries.filter((e) => !inYes(e)));
     replace.set(leaf.node, { question: q, yes: yes.node, no: no.node });
     leaves.splice(i, 1, yes, no);
@@ -173,7 +208,11 @@ export function buildTree(stats: ContextStat[], phoneSets: number[][], numPhones
 /** The pdf of a context-dependent state by walking its phone's tree (left/right may be numPhones for the edge). */
 export function treePdf(tree: Tree, left: number, phone: number, right: number, state: number): number {
   let n = tree.roots[phone];
-  while (!("leaf" in n)) n = n.question.set.includes(n.question.on === "left" ? left : n.question.on === "right" ? right : state) ? n.yes : n.no;
+  while (!("leaf" in n)) {
+    n = n.question.set.includes(n.question.on === "left" ? left : n.question.on === "right" ? right : state)
+      ? n.yes
+      : n.no;
+  }
   return n.leaf;
 }
 
@@ -182,7 +221,11 @@ export function pdfTable(tree: Tree): Int32Array {
   const P = tree.numPhones, C = P + 1, S = tree.statesPerPhone;
   const table = new Int32Array(P * C * C * S);
   for (let p = 0; p < P; p++) {
-    for (let l = 0; l < C; l++) for (let r = 0; r < C; r++) for (let k = 0; k < S; k++) table[((p * C + l) * C + r) * S + k] = treePdf(tree, l, p, r, k);
+    for (let l = 0; l < C; l++) {
+      for (let r = 0; r < C; r++) {
+        for (let k = 0; k < S; k++) table[((p * C + l) * C + r) * S + k] = treePdf(tree, l, p, r, k);
+      }
+    }
   }
   return table;
 }

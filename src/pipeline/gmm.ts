@@ -12,11 +12,12 @@ import {
   type ScoreReport,
 } from "../decode/score.ts";
 import { AcousticModel } from "../gmm/am.ts";
-import { type IterationLog, MONO_KALDI, type MonoConfig, trainMono } from "../gmm/mono.ts";
+import { MONO_KALDI, trainMono } from "../gmm/mono.ts";
+import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
 import { GmmPool } from "../gmm/pool.ts";
 import { Topology } from "../hmm/topology.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
-import { TRI1_KALDI, type TriConfig, trainTri } from "../gmm/tri.ts";
+import { trainTri, TRI1_KALDI, type TriConfig } from "../gmm/tri.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
@@ -131,12 +132,23 @@ export interface GmmSystem {
     pool: GmmPool,
     topology: Topology,
     log: (line: string) => void,
-  ) => Promise<{ model: AcousticModel; graphFor: (lm: BigramLm) => (penalty: number) => DecodeGraph; failed: string[]; extra?: Record<string, unknown> }>;
+  ) => Promise<
+    {
+      model: AcousticModel;
+      graphFor: (lm: BigramLm) => (penalty: number) => DecodeGraph;
+      failed: string[];
+      extra?: Record<string, unknown>;
+    }
+  >;
 }
 
 export function iterationLine(l: IterationLog): string {
-  return `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${l.loglikPerFrame.toFixed(3)}` +
-    `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${l.seconds.toFixed(1)} s`;
+  return `iter ${l.iter}${l.realigned ? " (aligned)" : ""}: ${l.gaussians} Gaussians, log-likelihood/frame ${
+    l.loglikPerFrame.toFixed(3)
+  }` +
+    `${l.failed ? `, ${l.failed} failed` : ""}${l.retried ? `, ${l.retried} retried` : ""}, ${
+      l.seconds.toFixed(1)
+    } s`;
 }
 
 /**
@@ -153,14 +165,22 @@ export async function runGmmSystem(
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ): Promise<GmmStageSummary & { dir: string }> {
-  const feats = Object.fromEntries(Object.entries(featDirs).map(([s, d]) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]));
+  const feats = Object.fromEntries(
+    Object.entries(featDirs).map((
+      [s, d],
+    ) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]),
+  );
   await runStage(dir, { ...key, decodeConfig, feats }, async (out) => {
-    const data = Object.fromEntries((["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])])) as Record<Split, ReturnType<typeof readDataDir>>;
+    const data = Object.fromEntries(
+      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])]),
+    ) as Record<Split, ReturnType<typeof readDataDir>>;
     const topology = new Topology();
     const pool = new GmmPool(jobs);
     try {
       const trainKeys = [...data.train.text.keys()];
-      const transcripts = trainKeys.map((k) => Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p)));
+      const transcripts = trainKeys.map((k) =>
+        Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p))
+      );
       const t0 = performance.now();
       await pool.load("train", featDirs.train, trainKeys, transcripts, true);
       const logLines: string[] = [];
@@ -172,12 +192,17 @@ export async function runGmmSystem(
       const ali = new ArkWriter(join(out, "ali.train.ark"), "ints", { scp: join(out, "ali.train.scp") });
       for (const [k, a] of await pool.alignments("train")) if (a) ali.write(k, a);
       ali.close();
-      writeFileAtomic(join(out, "final.mdl.json"), JSON.stringify({ topology: topology.toJSON(), am: trained.model.toJSON(), ...trained.extra }) + "\n");
+      writeFileAtomic(
+        join(out, "final.mdl.json"),
+        JSON.stringify({ topology: topology.toJSON(), am: trained.model.toJSON(), ...trained.extra }) + "\n",
+      );
 
       const lm = new BigramLm(topology.phones, [...data.train.text.values()]);
       const perplexity = lm.perplexity([...data.dev.text.values()]);
       const t1 = performance.now();
-      for (const s of ["dev", "test"] as const) await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
+      for (const s of ["dev", "test"] as const) {
+        await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
+      }
       const result = await decodeAndScore(
         pool,
         trained.model,
@@ -220,26 +245,34 @@ export function runMono(
   featDirs: Record<Split, string>,
   dir: string,
   command: string,
-  config: MonoConfig = MONO_KALDI,
+  config: ScheduleConfig = MONO_KALDI,
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ) {
-  return runGmmSystem(featDirs, dir, command, { stage: "mono", config }, {
-    name: "mono",
-    describe: (s) => [
-      `Monophone GMM-HMM (${s.gaussians} Gaussians; ${config.numIters} iterations, ${config.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
-      "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
-    ],
-    async train(pool, topology, log) {
-      const global = await pool.trainStatistics();
-      const trained = await trainMono(pool, topology, global, config, (l) => log(iterationLine(l)));
-      return {
-        model: trained.model,
-        failed: trained.failed,
-        graphFor: (lm) => (penalty) => phoneLoopGraph(topology, (ph, k) => ph * 3 + k, lm, penalty),
-      };
+  return runGmmSystem(
+    featDirs,
+    dir,
+    command,
+    { stage: "mono", config },
+    {
+      name: "mono",
+      describe: (s) => [
+        `Monophone GMM-HMM (${s.gaussians} Gaussians; ${config.numIters} iterations, ${config.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
+        "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
+      ],
+      async train(pool, topology, log) {
+        const global = await pool.trainStatistics();
+        const trained = await trainMono(pool, topology, global, config, (l) => log(iterationLine(l)));
+        return {
+          model: trained.model,
+          failed: trained.failed,
+          graphFor: (lm) => (penalty) => phoneLoopGraph(topology, (ph, k) => ph * 3 + k, lm, penalty),
+        };
+      },
     },
-  }, decodeConfig, jobs);
+    decodeConfig,
+    jobs,
+  );
 }
 
 function gmmResults(command: string, s: GmmStageSummary, description: string[]): string {
@@ -248,21 +281,26 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
     `# ${command}`,
     "",
     ...description,
-    `Dev perplexity of the LM: ${s.perplexity.toFixed(2)}. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
+    `Dev perplexity of the LM: ${
+      s.perplexity.toFixed(2)
+    }. Scored on 39 phones (48 -> 39 for reference and hypothesis).`,
     `Acoustic scale and phone insertion penalty chosen on dev (${s.acousticScale}, ${s.insertionPenalty}), then applied to test; never tuned on test.`,
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
     "",
     `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev grid + test) ${s.decodeSeconds.toFixed(0)} s.`,
-    s.failedAlignments.length ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}` : "No alignment failed.",
+    s.failedAlignments.length
+      ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
+      : "No alignment failed.",
     "",
     "Dev grid (%PER):",
     "",
     "| acoustic scale | " + penalties.map((p) => `penalty ${p}`).join(" | ") + " |",
     "| --- | " + penalties.map(() => "---").join(" | ") + " |",
     ...[...new Set(s.devGrid.map((g) => g.acousticScale))].map((a) =>
-      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") + " |"
+      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") +
+      " |"
     ),
     "",
   ].join("\n");
@@ -279,26 +317,50 @@ export function runTri1(
   jobs = navigator.hardwareConcurrency,
 ) {
   const mono = JSON.parse(Deno.readTextFileSync(join(monoDir, "stage.json"))).hash;
-  return runGmmSystem(featDirs, dir, command, { stage: "tri1", config, mono }, {
-    name: "tri1",
-    describe: (s) => [
-      `Triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${config.realignIters.join(", ")}, as Kaldi's train_deltas.sh),`,
-      "tree built from the monophone alignments with questions from phone clustering; MFCC + deltas + delta-deltas with",
-      "per-speaker CMN; decoded over a triphone phone loop (copies per left/right context class) under the phone bigram.",
-    ],
-    async train(pool, topology, log) {
-      const start = Topology.fromJSON(JSON.parse(Deno.readTextFileSync(join(monoDir, "final.mdl.json"))).topology);
-      topology.selfLog.set(start.selfLog);
-      topology.leaveLog.set(start.leaveLog);
-      const missing = await pool.setAlignments("train", new Map(readArk(join(monoDir, "ali.train.ark"), "ints")));
-      if (missing) log(`${missing} training utterances have no monophone alignment and wait for the first realignment`);
-      const trained = await trainTri(pool, topology, config, (l) => log(typeof l === "string" ? l : iterationLine(l)));
-      return {
-        model: trained.model,
-        failed: trained.failed,
-        graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
-        extra: { tree: trained.tree },
-      };
+  return runGmmSystem(
+    featDirs,
+    dir,
+    command,
+    { stage: "tri1", config, mono },
+    {
+      name: "tri1",
+      describe: (s) => [
+        `Triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${
+          config.realignIters.join(", ")
+        }, as Kaldi's train_deltas.sh),`,
+        "tree built from the monophone alignments with questions from phone clustering; MFCC + deltas + delta-deltas with",
+        "per-speaker CMN; decoded over a triphone phone loop (copies per left/right context class) under the phone bigram.",
+      ],
+      async train(pool, topology, log) {
+        const start = Topology.fromJSON(
+          JSON.parse(Deno.readTextFileSync(join(monoDir, "final.mdl.json"))).topology,
+        );
+        topology.selfLog.set(start.selfLog);
+        topology.leaveLog.set(start.leaveLog);
+        const missing = await pool.setAlignments(
+          "train",
+          new Map(readArk(join(monoDir, "ali.train.ark"), "ints")),
+        );
+        if (missing) {
+          log(
+            `${missing} training utterances have no monophone alignment and wait for the first realignment`,
+          );
+        }
+        const trained = await trainTri(
+          pool,
+          topology,
+          config,
+          (l) => log(typeof l === "string" ? l : iterationLine(l)),
+        );
+        return {
+          model: trained.model,
+          failed: trained.failed,
+          graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
+          extra: { tree: trained.tree },
+        };
+      },
     },
-  }, decodeConfig, jobs);
+    decodeConfig,
+    jobs,
+  );
 }
