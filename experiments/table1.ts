@@ -1,9 +1,8 @@
 // deno task exp:table1 [--corpus TIMIT_DIR] — the paper's Table 1, running every stage before it.
 import { join } from "node:path";
 import { formatCounts } from "../src/decode/score.ts";
-import { FEATURE_CONFIGS } from "../src/features/extract.ts";
-import { prepareCorpus } from "../src/pipeline/corpus.ts";
-import { ensureFeatures } from "../src/pipeline/features.ts";
+import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
+import { mfccFeatures } from "../src/pipeline/features.ts";
 import { runMono, runTri1 } from "../src/pipeline/gmm.ts";
 import { runIvectors } from "../src/pipeline/ivector.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
@@ -15,19 +14,29 @@ const NOT_BUILT = [
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: { kind: "string", default: "", help: "a TIMIT copy (TRAIN/ and TEST/); default: the generated default corpus" },
+    corpus: CORPUS_OPTION,
   });
   const command = "deno task exp:table1" + (args.corpus ? ` --corpus ${args.corpus}` : "");
   const corpus = await prepareCorpus(args.corpus || null);
   const exp = join("exp", corpus.name), n = corpus.splits;
-  console.log(`corpus ${corpus.root}: train ${n.train.length}, dev ${n.dev.length}, test ${n.test.length} utterances`);
+  console.log(
+    `corpus ${corpus.root}: train ${n.train.length}, dev ${n.dev.length}, test ${n.test.length} utterances`,
+  );
   console.log(`Kaldi data dirs: ${Object.values(corpus.dataDirs).join(", ")}`);
-  const feats = await ensureFeatures(corpus.dataDirs, join(exp, "mfcc"), FEATURE_CONFIGS.mfcc);
+  const feats = await mfccFeatures(corpus);
   console.log(`MFCC feature dirs (per-speaker CMVN stats): ${Object.values(feats).join(", ")}`);
   const mono = await runMono(feats, join(exp, "mono"), command);
-  console.log(`monophone GMM-HMM (${mono.dir}/RESULTS.md): dev ${formatCounts(mono.dev)}; test ${formatCounts(mono.test)}`);
+  console.log(
+    `monophone GMM-HMM (${mono.dir}/RESULTS.md): dev ${formatCounts(mono.dev)}; test ${
+      formatCounts(mono.test)
+    }`,
+  );
   const tri1 = await runTri1(feats, mono.dir, join(exp, "tri1"), command);
-  console.log(`triphone GMM-HMM (${tri1.dir}/RESULTS.md): dev ${formatCounts(tri1.dev)}; test ${formatCounts(tri1.test)}`);
+  console.log(
+    `triphone GMM-HMM (${tri1.dir}/RESULTS.md): dev ${formatCounts(tri1.dev)}; test ${
+      formatCounts(tri1.test)
+    }`,
+  );
   const ivectors = await runIvectors(feats, join(exp, "ivector"));
   console.log(`i-vectors (on MFCC + deltas until fMLLR features exist): ${ivectors}`);
   console.log("\nTable 1 cannot be computed yet; these stages are not built:");

@@ -1,23 +1,18 @@
 // deno task bench:ivector [--corpus DIR] — speaker identification accuracy and EER of i-vectors, and stage times.
 import { join } from "node:path";
-import { FEATURE_CONFIGS } from "../src/features/extract.ts";
 import { readDataDir } from "../src/io/datadir.ts";
 import { equalErrorRate, identificationAccuracy } from "../src/ivector/evaluate.ts";
-import { prepareCorpus } from "../src/pipeline/corpus.ts";
-import { ensureFeatures } from "../src/pipeline/features.ts";
+import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
+import { mfccFeatures } from "../src/pipeline/features.ts";
 import { readIvectors, runIvectors } from "../src/pipeline/ivector.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: {
-      kind: "string",
-      default: "",
-      help: "a TIMIT-layout corpus; default: the default corpus (made if missing)",
-    },
+    corpus: CORPUS_OPTION,
   });
   const corpus = await prepareCorpus(args.corpus || null);
-  const feats = await ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc);
+  const feats = await mfccFeatures(corpus);
   const dir = await runIvectors(feats, join("exp", corpus.name, "ivector"));
   const summary = JSON.parse(Deno.readTextFileSync(join(dir, "results.json")));
   console.log(

@@ -1,16 +1,12 @@
 // deno task features [--corpus DIR] [--out exp/feats] [--type mfcc|fbank] [--jobs N] — features for all splits.
 import { FEATURE_CONFIGS } from "../src/features/extract.ts";
-import { prepareCorpus } from "../src/pipeline/corpus.ts";
+import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../src/pipeline/features.ts";
 import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: {
-      kind: "string",
-      default: "",
-      help: "a TIMIT-layout corpus; default: the default corpus (made if missing)",
-    },
+    corpus: CORPUS_OPTION,
     out: { kind: "string", default: "exp/feats", help: "feature dirs go to OUT/{train,dev,test}" },
     type: { kind: "string", default: "mfcc", help: "mfcc (13, Kaldi TIMIT setup) or fbank (40 log-mel)" },
     jobs: { kind: "int", default: navigator.hardwareConcurrency, help: "parallel workers" },

@@ -1,26 +1,35 @@
 // deno task gmm:mono | gmm:tri1 [--corpus DIR] — GMM-HMM systems: train, align, decode dev and test, RESULTS.md.
 import { join } from "node:path";
 import { formatCounts } from "../src/decode/score.ts";
-import { FEATURE_CONFIGS } from "../src/features/extract.ts";
 import { MONO_KALDI } from "../src/gmm/mono.ts";
 import { TRI1_KALDI } from "../src/gmm/tri.ts";
-import { prepareCorpus } from "../src/pipeline/corpus.ts";
-import { ensureFeatures } from "../src/pipeline/features.ts";
+import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
+import { mfccFeatures } from "../src/pipeline/features.ts";
 import { runMono, runTri1 } from "../src/pipeline/gmm.ts";
 import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 
 await runMain(async () => {
   const [system, ...rest] = Deno.args;
-  if (system !== "mono" && system !== "tri1") throw new UsageError("usage: scripts/gmm.ts mono|tri1 [options]");
+  if (system !== "mono" && system !== "tri1") {
+    throw new UsageError("usage: scripts/gmm.ts mono|tri1 [options]");
+  }
   const args = parseArgs(rest, {
-    corpus: { kind: "string", default: "", help: "a TIMIT-layout corpus; default: the default corpus (made if missing)" },
+    corpus: CORPUS_OPTION,
     jobs: { kind: "int", default: navigator.hardwareConcurrency, help: "parallel workers" },
   });
   const corpus = await prepareCorpus(args.corpus || null);
   const exp = join("exp", corpus.name);
-  const feats = await ensureFeatures(corpus.dataDirs, join(exp, "mfcc"), FEATURE_CONFIGS.mfcc, args.jobs);
+  const feats = await mfccFeatures(corpus, args.jobs);
   const command = (s: string) => `deno task gmm:${s}${rest.length ? " " + rest.join(" ") : ""}`;
   const mono = await runMono(feats, join(exp, "mono"), command("mono"), MONO_KALDI, undefined, args.jobs);
-  const r = system === "mono" ? mono : await runTri1(feats, join(exp, "mono"), join(exp, "tri1"), command("tri1"), TRI1_KALDI, undefined, args.jobs);
+  const r = system === "mono" ? mono : await runTri1(
+    feats,
+    join(exp, "mono"),
+    join(exp, "tri1"),
+    command("tri1"),
+    TRI1_KALDI,
+    undefined,
+    args.jobs,
+  );
   console.log(`${r.dir}/RESULTS.md\ndev:  ${formatCounts(r.dev)}\ntest: ${formatCounts(r.test)}`);
 });

@@ -1,18 +1,14 @@
 // deno task ivector [--corpus DIR] [--feats DIR] [--out DIR] [--ubm-gaussians 128] [--ivector-dim 25] — i-vectors.
 import { join } from "node:path";
 import { FEATURE_CONFIGS } from "../src/features/extract.ts";
-import { prepareCorpus } from "../src/pipeline/corpus.ts";
+import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../src/pipeline/features.ts";
 import { IVECTOR_DEFAULTS, runIvectors } from "../src/pipeline/ivector.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    corpus: {
-      kind: "string",
-      default: "",
-      help: "a TIMIT-layout corpus; default: the default corpus (made if missing)",
-    },
+    corpus: CORPUS_OPTION,
     feats: {
       kind: "string",
       default: "",

@@ -10,6 +10,13 @@ import { Progress } from "../util/progress.ts";
 
 export const DEFAULT_CORPUS = "data/default-corpus";
 
+/** The --corpus option every experiment script takes. */
+export const CORPUS_OPTION = {
+  kind: "string",
+  default: "",
+  help: "a TIMIT-layout corpus (a real TIMIT copy works); default: the default corpus, made if missing",
+} as const;
+
 export interface CorpusRequest {
   out: string;
   seed: number;

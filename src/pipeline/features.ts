@@ -1,9 +1,17 @@
 // Pipeline stage 1: features (MFCC by default) for the train, dev and test data dirs, with per-speaker CMVN stats.
 import { join } from "node:path";
 import type { Split } from "../corpus/timit.ts";
-import { extractFeatures, type FeatureConfig } from "../features/extract.ts";
+import { extractFeatures, FEATURE_CONFIGS, type FeatureConfig } from "../features/extract.ts";
 import { Progress } from "../util/progress.ts";
 import { fingerprint, runStage } from "./stage.ts";
+
+/** The MFCC feature dirs of a prepared corpus, in exp/<corpus>/mfcc (made if missing). */
+export function mfccFeatures(
+  corpus: { name: string; dataDirs: Record<Split, string> },
+  jobs = navigator.hardwareConcurrency,
+) {
+  return ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc, jobs);
+}
 
 export async function ensureFeatures(
   dataDirs: Record<Split, string>,

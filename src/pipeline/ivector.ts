@@ -69,7 +69,7 @@ export async function runIvectors(
       Object.entries(featDirs).map(([s, d]) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"))]),
     ),
   };
-  await runStage(dir, key, async (out) => {
+  await runStage(dir, key, (out) => {
     const log: string[] = [];
     const say = (line: string) => (log.push(line), console.error(`[ivector] ${line}`));
     const feats = Object.fromEntries(

@@ -10,7 +10,7 @@ import { exists } from "../util/fs.ts";
 export async function runStage(
   dir: string,
   key: unknown,
-  body: (dir: string) => Promise<void>,
+  body: (dir: string) => void | Promise<void>,
 ): Promise<"reused" | "made"> {
   const text = JSON.stringify(key);
   const hash = createHash("sha256").update(text).digest("hex");

@@ -83,12 +83,21 @@ test("triphone loop: context classes decode exactly like every context kept, and
   const frames = 50, pdfs = 27;
   const ll = Float32Array.from({ length: frames * pdfs }, () => -4 * rng.next() - 1);
   const a = viterbiReference(contextPhoneLoopGraph(topo, mono, lm, 0.5), ll, frames, pdfs, 0.5, 1000)!;
-  const b = viterbiReference(phoneLoopGraph(topo, (p, k) => p * 3 + k, lm, 0.5), ll, frames, pdfs, 0.5, 1000)!;
+  const b = viterbiReference(
+    phoneLoopGraph(topo, (p, k) => p * 3 + k, lm, 0.5),
+    ll,
+    frames,
+    pdfs,
+    0.5,
+    1000,
+  )!;
   assert.equal(a.phones, b.phones);
   assert.ok(Math.abs(a.score - b.score) < 1e-3);
-  const merged = contextPhoneLoopGraph(topo, tri, lm, 0.5), full = contextPhoneLoopGraph(topo, tri, lm, 0.5, 1, false);
+  const merged = contextPhoneLoopGraph(topo, tri, lm, 0.5),
+    full = contextPhoneLoopGraph(topo, tri, lm, 0.5, 1, false);
   assert.ok(merged.numStates < full.numStates, `${merged.numStates} vs ${full.numStates}`);
-  const m = viterbiReference(merged, ll, frames, pdfs, 0.5, 1000)!, f = viterbiReference(full, ll, frames, pdfs, 0.5, 1000)!;
+  const m = viterbiReference(merged, ll, frames, pdfs, 0.5, 1000)!,
+    f = viterbiReference(full, ll, frames, pdfs, 0.5, 1000)!;
   assert.equal(m.phones, f.phones);
   assert.ok(Math.abs(m.score - f.score) < 1e-3);
 });

@@ -64,7 +64,7 @@ test("per-speaker CMN: every speaker's normalized features have zero mean", () =
 test("stages are reused when their key matches and redone when it changes", async () => {
   const dir = join(root, "stage");
   let runs = 0;
-  const body = (d: string) => (runs++, Deno.writeTextFile(join(d, "x"), "1"));
+  const body = (d: string) => (runs++, Deno.writeTextFileSync(join(d, "x"), "1"));
   assert.is(await runStage(dir, { a: 1 }, body), "made");
   assert.is(await runStage(dir, { a: 1 }, body), "reused");
   assert.is(await runStage(dir, { a: 2 }, body), "made");

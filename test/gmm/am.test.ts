@@ -23,7 +23,7 @@ test("one Gaussian per pdf re-estimates to the sample mean and variance", () => 
     minGaussianOccupancy: 3,
     varFloor: Float64Array.from([1e-3, 1e-3]),
   });
-  let mean = [0, 0], sq = [0, 0];
+  const mean = [0, 0], sq = [0, 0];
   for (let t = 0; t < n; t++) {
     for (let d = 0; d < 2; d++) (mean[d] += x.data[2 * t + d] / n), (sq[d] += x.data[2 * t + d] ** 2 / n);
   }

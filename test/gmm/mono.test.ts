@@ -45,7 +45,15 @@ test("a small monophone system trains, aligns every utterance, decodes and repor
 });
 
 test("triphones from the monophone alignments: a tree, training, and a triphone-loop decode", async () => {
-  const config = { ...TRI1_KALDI, numLeaves: 150, totGauss: 400, numIters: 6, maxIterInc: 4, realignIters: [3, 5], minLeafCount: 40 };
+  const config = {
+    ...TRI1_KALDI,
+    numLeaves: 150,
+    totGauss: 400,
+    numIters: 6,
+    maxIterInc: 4,
+    realignIters: [3, 5],
+    minLeafCount: 40,
+  };
   const r = await runTri1(feats, join(base, "mono"), join(base, "tri1"), "test tri1", config, decode, 2);
   const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
   assert.ok(model.tree.numLeaves > 48 && model.tree.numLeaves <= 150, `${model.tree.numLeaves} leaves`);

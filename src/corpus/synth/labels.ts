@@ -207,7 +207,7 @@ export function labelSynthesis(synth: Synthesis, text: string): UtteranceLabels 
   const { audio, events } = synth;
   const raw: { ipa: string; start: number; end: number; word: number }[] = [];
   let word = -1;
-  let wordInfo: { textPosition: number; textLength: number }[] = [];
+  const wordInfo: { textPosition: number; textLength: number }[] = [];
   const endSample = audio.length;
   for (let i = 0; i < events.length; i++) {
     const ev = events[i];
