@@ -1,4 +1,4 @@
-// Decoding graphs: emitting HMM states joined by weighted arcs (stored by destination), e.g. a phone loop under a bigram.
+// Decoding graphs: emitting HMM states joined by weighted arcs (stored by source), e.g. a phone loop under a bigram.
 import type { Topology } from "../hmm/topology.ts";
 import { STATES_PER_PHONE } from "../hmm/topology.ts";
 import { type BigramLm, SENTENCE_END, SENTENCE_START } from "./lm.ts";
@@ -9,32 +9,32 @@ export interface DecodeGraph {
   statePhone: Int32Array;
   /** 1 where entering the state starts a new phone. */
   entry: Uint8Array;
-  /** Incoming arcs of state s: arcStart[s] .. arcStart[s+1]-1, from arcSrc with log weight arcWeight. */
+  /** Outgoing arcs of state s: arcStart[s] .. arcStart[s+1]-1, to arcDst with log weight arcWeight. */
   arcStart: Int32Array;
-  arcSrc: Int32Array;
+  arcDst: Int32Array;
   arcWeight: Float32Array;
   initial: Float32Array;
   final: Float32Array;
 }
 
-/** Builds the CSR arrays from a list of arcs (src -> dst, weight). */
+/** Builds the CSR arrays (by source) from a list of arcs (src -> dst, weight). */
 export function graphFromArcs(
   numStates: number,
   arcs: { src: number; dst: number; w: number }[],
   parts: Pick<DecodeGraph, "statePdf" | "statePhone" | "entry" | "initial" | "final">,
 ): DecodeGraph {
   const arcStart = new Int32Array(numStates + 1);
-  for (const a of arcs) arcStart[a.dst + 1]++;
+  for (const a of arcs) arcStart[a.src + 1]++;
   for (let s = 0; s < numStates; s++) arcStart[s + 1] += arcStart[s];
   const fill = arcStart.slice(0, numStates),
-    arcSrc = new Int32Array(arcs.length),
+    arcDst = new Int32Array(arcs.length),
     arcWeight = new Float32Array(arcs.length);
   for (const a of arcs) {
-    const i = fill[a.dst]++;
-    arcSrc[i] = a.src;
+    const i = fill[a.src]++;
+    arcDst[i] = a.dst;
     arcWeight[i] = a.w;
   }
-  return { numStates, arcStart, arcSrc, arcWeight, ...parts };
+  return { numStates, arcStart, arcDst, arcWeight, ...parts };
 }
 
 /**

@@ -45,15 +45,18 @@ export function viterbiReference(
   }
   prune(prev, best);
   for (let t = 1; t < frames; t++) {
+    cur.fill(-Infinity);
+    for (let s = 0; s < S; s++) {
+      if (prev[s] === -Infinity) continue;
+      for (let a = graph.arcStart[s]; a < graph.arcStart[s + 1]; a++) {
+        const d = graph.arcDst[a], v = f(prev[s] + graph.arcWeight[a]);
+        if (v > cur[d]) (cur[d] = v), (back[t * S + d] = s);
+      }
+    }
     best = -Infinity;
     for (let s = 0; s < S; s++) {
-      let m = -Infinity, arg = -1;
-      for (let a = graph.arcStart[s]; a < graph.arcStart[s + 1]; a++) {
-        const v = f(prev[graph.arcSrc[a]] + graph.arcWeight[a]);
-        if (v > m) (m = v), (arg = graph.arcSrc[a]);
-      }
-      back[t * S + s] = arg;
-      cur[s] = f(m + f(acousticScale * loglik[t * numPdfs + graph.statePdf[s]]));
+      if (cur[s] === -Infinity) continue;
+      cur[s] = f(cur[s] + f(acousticScale * loglik[t * numPdfs + graph.statePdf[s]]));
       best = Math.max(best, cur[s]);
     }
     prune(cur, best);
@@ -98,7 +101,7 @@ export class Decoder {
     this.buffers = {
       statePdf: ints(graph.statePdf),
       arcStart: ints(graph.arcStart),
-      arcSrc: ints(graph.arcSrc),
+      arcDst: ints(graph.arcDst),
       arcWeight: heap.copy(graph.arcWeight),
       initial: heap.copy(graph.initial),
       final: heap.copy(graph.final),
@@ -129,7 +132,7 @@ export class Decoder {
         g.numStates,
         b.statePdf.ptr,
         b.arcStart.ptr,
-        b.arcSrc.ptr,
+        b.arcDst.ptr,
         b.arcWeight.ptr,
         b.initial.ptr,
         b.final.ptr,

@@ -23,7 +23,10 @@ import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
 
 export interface DecodeConfig {
-  /** Grid searched on dev; the best pair decodes test. */
+  /**
+   * Searched on dev, coordinate-wise: every acoustic scale with the first insertion penalty, then the other
+   * penalties at the best scale; the best pair decodes test.
+   */
   acousticScales: number[];
   insertionPenalties: number[];
   beam: number;
@@ -31,7 +34,7 @@ export interface DecodeConfig {
 
 export const DECODE_DEFAULTS: DecodeConfig = {
   acousticScales: [0.06, 0.08, 0.1, 0.13, 0.17, 0.22, 0.3, 0.4, 0.5],
-  insertionPenalties: [-4, -2, 0, 2],
+  insertionPenalties: [0, -4, -2, 2],
   beam: 15,
 };
 
@@ -56,32 +59,38 @@ export async function decodeAndScore(
   utt2spk: Record<"dev" | "test", Map<string, string>>,
   d: DecodeConfig,
 ): Promise<SystemResult> {
-  const graphs = d.insertionPenalties.map(graphFor);
   const asPhones = (m: Map<string, Int32Array | null>, set: string) =>
     new Map([...m].map(([k, v]) => {
       if (!v) throw new Error(`decoding ${set}: no path survived the beam for '${k}'`);
       return [k, [...v].map((p) => topology.phones[p])];
     }));
-  const devOut = await pool.decode("dev", model, graphs, d.acousticScales, d.beam);
-  const devGrid = [];
-  let best = { g: 0, s: 0, per: Infinity };
-  for (let g = 0; g < graphs.length; g++) {
-    for (let s = 0; s < d.acousticScales.length; s++) {
-      const per = errorRate(
-        scoreHypotheses(to39(refs.dev), to39(asPhones(devOut[g][s], "dev")), utt2spk.dev).total,
-      );
-      devGrid.push({ acousticScale: d.acousticScales[s], insertionPenalty: d.insertionPenalties[g], per });
-      if (per < best.per) best = { g, s, per };
-    }
-  }
-  const devHyps = asPhones(devOut[best.g][best.s], "dev");
-  const testOut = await pool.decode("test", model, [graphs[best.g]], [d.acousticScales[best.s]], d.beam);
+  const graphs = new Map(d.insertionPenalties.map((p) => [p, graphFor(p)]));
+  const devGrid: SystemResult["devGrid"] = [];
+  const hypsAt = new Map<string, Map<string, string[]>>();
+  let best = { penalty: 0, scale: 0, per: Infinity };
+  const tryOnDev = async (penalties: number[], scales: number[]) => {
+    const out = await pool.decode("dev", model, penalties.map((p) => graphs.get(p)!), scales, d.beam);
+    penalties.forEach((penalty, g) =>
+      scales.forEach((scale, s) => {
+        const hyps = asPhones(out[g][s], "dev");
+        const per = errorRate(scoreHypotheses(to39(refs.dev), to39(hyps), utt2spk.dev).total);
+        devGrid.push({ acousticScale: scale, insertionPenalty: penalty, per });
+        hypsAt.set(`${penalty} ${scale}`, hyps);
+        if (per < best.per) best = { penalty, scale, per };
+      })
+    );
+  };
+  // coordinate search on dev: every acoustic scale at the first penalty, then every penalty at the best scale
+  await tryOnDev([d.insertionPenalties[0]], d.acousticScales);
+  await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
+  const devHyps = hypsAt.get(`${best.penalty} ${best.scale}`)!;
+  const testOut = await pool.decode("test", model, [graphs.get(best.penalty)!], [best.scale], d.beam);
   const testHyps = asPhones(testOut[0][0], "test");
   return {
     dev: scoreHypotheses(to39(refs.dev), to39(devHyps), utt2spk.dev),
     test: scoreHypotheses(to39(refs.test), to39(testHyps), utt2spk.test),
-    acousticScale: d.acousticScales[best.s],
-    insertionPenalty: d.insertionPenalties[best.g],
+    acousticScale: best.scale,
+    insertionPenalty: best.penalty,
     devGrid,
     hyps: { dev: devHyps, test: testHyps },
   };
@@ -276,7 +285,7 @@ export function runMono(
 }
 
 function gmmResults(command: string, s: GmmStageSummary, description: string[]): string {
-  const penalties = [...new Set(s.devGrid.map((g) => g.insertionPenalty))];
+  const penalties = [...new Set(s.devGrid.map((g) => g.insertionPenalty))].sort((a, b) => a - b);
   return [
     `# ${command}`,
     "",
@@ -294,12 +303,15 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
       ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
       : "No alignment failed.",
     "",
-    "Dev grid (%PER):",
+    "Dev search (%PER; every scale at penalty 0, then every penalty at the best scale):",
     "",
     "| acoustic scale | " + penalties.map((p) => `penalty ${p}`).join(" | ") + " |",
     "| --- | " + penalties.map(() => "---").join(" | ") + " |",
-    ...[...new Set(s.devGrid.map((g) => g.acousticScale))].map((a) =>
-      `| ${a} | ` + s.devGrid.filter((g) => g.acousticScale === a).map((g) => g.per.toFixed(2)).join(" | ") +
+    ...[...new Set(s.devGrid.map((g) => g.acousticScale))].sort((a, b) => a - b).map((a) =>
+      `| ${a} | ` +
+      penalties.map((p) =>
+        s.devGrid.find((g) => g.acousticScale === a && g.insertionPenalty === p)?.per.toFixed(2) ?? ""
+      ).join(" | ") +
       " |"
     ),
     "",

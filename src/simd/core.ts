@@ -46,7 +46,7 @@ export interface CoreExports {
     numStates: number,
     statePdf: number,
     arcStart: number,
-    arcSrc: number,
+    arcDst: number,
     arcWeight: number,
     initial: number,
     final: number,

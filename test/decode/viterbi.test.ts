@@ -56,7 +56,7 @@ test("phone loop under a bigram: wasm (SIMD and scalar) and reference agree, pru
     assert.ok(
       ref.phones.length >= 1 &&
         ref.states.every((s, t) =>
-          t === 0 || s === ref.states[t - 1] || graph.arcSrc.includes(ref.states[t - 1])
+          t === 0 || s === ref.states[t - 1] || graph.arcDst.includes(ref.states[t])
         ),
     );
   }
