@@ -26,6 +26,26 @@ export class LdaStats {
     this.total += w;
   }
 
+  /** Adds another accumulator's statistics (e.g. a worker's). */
+  merge(
+    o: {
+      classCount: Map<number, number>;
+      classSum: Map<number, Float64Array>;
+      scatter: Float64Array;
+      total: number;
+    },
+  ): this {
+    for (const [label, n] of o.classCount) this.classCount.set(label, (this.classCount.get(label) ?? 0) + n);
+    for (const [label, sum] of o.classSum) {
+      const mine = this.classSum.get(label);
+      if (mine) { for (let i = 0; i < this.dim; i++) mine[i] += sum[i]; }
+      else this.classSum.set(label, sum.slice());
+    }
+    for (let i = 0; i < this.scatter.length; i++) this.scatter[i] += o.scatter[i];
+    this.total += o.total;
+    return this;
+  }
+
   /**
    * The LDA transform to `outDim` dims (outDim x dim): Cholesky W = L L', eigenvectors U of L^-1 B L^-T,
    * transform U' L^-1 (Kaldi's est-lda). Between-class eigenvalues come back too.

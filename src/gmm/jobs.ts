@@ -2,6 +2,10 @@
 import { join } from "node:path";
 import { applyCmvn, CmvnStats } from "../features/cmvn.ts";
 import { addDeltas } from "../features/deltas.ts";
+import { LdaStats } from "../features/lda.ts";
+import { MlltStats } from "../features/mllt.ts";
+import { splice } from "../features/splice.ts";
+import { transform } from "../features/transform.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
 import { ScpReader } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
@@ -18,7 +22,17 @@ export interface TransitionData {
 }
 
 export type GmmRequest =
-  | { op: "load"; set: string; featDir: string; keys: string[]; transcripts?: Int32Array[]; deltas: boolean }
+  | {
+    op: "load";
+    set: string;
+    featDir: string;
+    keys: string[];
+    transcripts?: Int32Array[];
+    features: FeatureMode;
+  }
+  | { op: "setTransform"; set: string; transform: FeatureMatrix }
+  | { op: "ldaStats"; set: string; pdfTable: Int32Array; numPhones: number }
+  | { op: "mlltStats"; set: string; model: AcousticModelData; pdfTable: Int32Array; numPhones: number }
   | {
     op: "accumulate";
     set: string;
@@ -43,6 +57,12 @@ export type GmmRequest =
     beam: number;
   };
 
+/**
+ * How a worker makes features from a feature dir (per-speaker CMN first): deltas and delta-deltas (mono, tri1), or
+ * frames spliced ±context, kept, and seen through a transform set later (LDA+MLLT, tri2).
+ */
+export type FeatureMode = { kind: "deltas" } | { kind: "splice"; context: number };
+
 export interface AccumulateReply {
   stats: { occ: Float64Array; sum: Float64Array; sumSq: Float64Array; loglik: number; frames: number };
   failed: string[];
@@ -51,6 +71,8 @@ export interface AccumulateReply {
 
 interface UtteranceSet {
   keys: string[];
+  /** Spliced features before the transform (splice mode only). */
+  base: FeatureMatrix[] | null;
   feats: FeatureMatrix[];
   transcripts: Int32Array[];
   alignments: (Int32Array | null)[];
@@ -58,14 +80,14 @@ interface UtteranceSet {
 
 const sets = new Map<string, UtteranceSet>();
 
-/** Features as mono training uses them: per-speaker CMN, then deltas and delta-deltas if asked. */
-function loadSet(featDir: string, keys: string[], deltas: boolean): FeatureMatrix[] {
+/** Per-speaker CMN, then deltas or splicing. */
+function loadSet(featDir: string, keys: string[], mode: FeatureMode): FeatureMatrix[] {
   const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"),
     cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
   const { utt2spk } = readDataDir(featDir);
   return keys.map((k) => {
     const x = applyCmvn(feats.get(k), CmvnStats.fromMatrix(cmvn.get(utt2spk.get(k)!)));
-    return deltas ? addDeltas(x) : x;
+    return mode.kind === "deltas" ? addDeltas(x) : splice(x, mode.context);
   });
 }
 
@@ -140,6 +162,88 @@ function treeStats(set: UtteranceSet, numPhones: number) {
     sums: Float64Array.from(sums.flat()),
     sumSqs: Float64Array.from(sumSqs.flat()),
   };
+}
+
+/** The pdf of every frame of an utterance's alignment, through the pdf table. */
+function framePdfs(
+  ali: Int32Array,
+  transcript: Int32Array,
+  table: Int32Array,
+  numPhones: number,
+): Int32Array {
+  const S = STATES_PER_PHONE, C = numPhones + 1, pos = phonePositions(ali), n = transcript.length;
+  return Int32Array.from(ali, (h, t) => {
+    const j = pos[t], p = transcript[j];
+    const l = j > 0 ? transcript[j - 1] : numPhones, r = j + 1 < n ? transcript[j + 1] : numPhones;
+    return table[((p * C + l) * C + r) * S + (h % S)];
+  });
+}
+
+/** LDA statistics of the spliced features, one class per pdf (Kaldi's acc-lda from alignments). */
+function ldaStats(set: UtteranceSet, table: Int32Array, numPhones: number) {
+  if (!set.base) throw new Error("LDA statistics need spliced features");
+  const stats = new LdaStats(set.base[0].cols);
+  set.base.forEach((x, i) => {
+    const ali = set.alignments[i];
+    if (!ali) return;
+    const pdfs = framePdfs(ali, set.transcripts[i], table, numPhones);
+    for (let t = 0; t < x.rows; t++) stats.add(x, t, pdfs[t]);
+  });
+  return {
+    classCount: stats.classCount,
+    classSum: stats.classSum,
+    scatter: stats.scatter,
+    total: stats.total,
+  };
+}
+
+/**
+ * MLLT statistics (Kaldi's gmm-acc-mllt) in the current feature space: per Gaussian the scatter of the frames
+ * around its mean, weighted by posteriors within the aligned pdf; then G_i = sum_m W_m / var_m,i.
+ */
+function mlltStats(set: UtteranceSet, model: AcousticModel, table: Int32Array, numPhones: number) {
+  const d = model.dim, G = model.numGaussians, w = new Float64Array(G * d * d);
+  let beta = 0;
+  let most = 0;
+  for (let p = 0; p < model.numPdfs; p++) most = Math.max(most, model.offsets[p + 1] - model.offsets[p]);
+  const diff = new Float64Array(d), post = new Float64Array(most);
+  set.feats.forEach((x, i) => {
+    const ali = set.alignments[i];
+    if (!ali) return;
+    const pdfs = framePdfs(ali, set.transcripts[i], table, numPhones);
+    for (let t = 0; t < x.rows; t++) {
+      const lo = model.offsets[pdfs[t]], hi = model.offsets[pdfs[t] + 1];
+      let max = -Infinity, sum = 0;
+      for (let c = lo; c < hi; c++) max = Math.max(max, post[c - lo] = model.componentLoglik(x, t, c));
+      for (let c = lo; c < hi; c++) sum += post[c - lo] = Math.exp(post[c - lo] - max);
+      for (let c = lo; c < hi; c++) {
+        const g = post[c - lo] / sum;
+        if (g < 1e-4) continue;
+        for (let k = 0; k < d; k++) diff[k] = x.data[t * d + k] - model.means[c * d + k];
+        const wc = c * d * d;
+        for (let a = 0; a < d; a++) {
+          const ga = g * diff[a];
+          for (let b = a; b < d; b++) w[wc + a * d + b] += ga * diff[b];
+        }
+      }
+      beta++;
+    }
+  });
+  const stats = new MlltStats(d);
+  stats.beta = beta;
+  for (let c = 0; c < G; c++) {
+    for (let k = 0; k < d; k++) {
+      const inv = 1 / model.vars[c * d + k], gk = stats.g[k], wc = c * d * d;
+      for (let a = 0; a < d; a++) {
+        for (let b = a; b < d; b++) {
+          const v = w[wc + a * d + b] * inv;
+          gk[a * d + b] += v;
+          if (b !== a) gk[b * d + a] += v;
+        }
+      }
+    }
+  }
+  return { g: stats.g, beta };
 }
 
 function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateReply {
@@ -225,17 +329,29 @@ function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)
 export function handleGmmRequest(req: GmmRequest): unknown {
   switch (req.op) {
     case "load": {
-      const feats = loadSet(req.featDir, req.keys, req.deltas);
-      sets.set(req.set, {
+      const loaded = loadSet(req.featDir, req.keys, req.features);
+      const set: UtteranceSet = {
         keys: req.keys,
-        feats,
+        base: req.features.kind === "splice" ? loaded : null,
+        feats: loaded,
         transcripts: req.transcripts ?? [],
         alignments: req.keys.map(() => null),
-      });
-      const dim = feats[0]?.cols ?? 0, s = new CmvnStats(dim);
-      for (const x of feats) s.add(x);
+      };
+      sets.set(req.set, set);
+      const dim = loaded[0]?.cols ?? 0, s = new CmvnStats(dim);
+      for (const x of loaded) s.add(x);
       return { frames: s.count, sum: s.sum, sumSq: s.sumSq };
     }
+    case "setTransform": {
+      const set = sets.get(req.set)!;
+      if (!set.base) throw new Error(`set ${req.set} was not loaded with spliced features`);
+      set.feats = set.base.map((x) => transform(req.transform, x));
+      return set.feats[0]?.cols ?? 0;
+    }
+    case "ldaStats":
+      return ldaStats(sets.get(req.set)!, req.pdfTable, req.numPhones);
+    case "mlltStats":
+      return mlltStats(sets.get(req.set)!, AcousticModel.from(req.model), req.pdfTable, req.numPhones);
     case "accumulate":
       return accumulate(req);
     case "alignments": {

@@ -2,7 +2,10 @@
 import { shares, WorkerPool } from "../util/pool.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
 import { type AcousticModel, AmStats } from "./am.ts";
-import type { AccumulateReply, GmmRequest, TransitionData } from "./jobs.ts";
+import type { AccumulateReply, FeatureMode, GmmRequest, TransitionData } from "./jobs.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
+import { LdaStats } from "../features/lda.ts";
+import { MlltStats } from "../features/mllt.ts";
 import type { ContextStat } from "../hmm/tree.ts";
 import { STATES_PER_PHONE } from "../hmm/topology.ts";
 
@@ -21,7 +24,7 @@ export class GmmPool {
     featDir: string,
     keys: string[],
     transcripts: Int32Array[] | null,
-    deltas: boolean,
+    features: FeatureMode,
   ) {
     const parts = shares(keys, this.size), trans = transcripts ? shares(transcripts, this.size) : null;
     this.keys.set(set, parts);
@@ -31,7 +34,7 @@ export class GmmPool {
       featDir,
       keys: parts[w],
       transcripts: trans?.[w],
-      deltas,
+      features,
     }))) as {
       frames: number;
       sum: Float64Array;
@@ -112,6 +115,41 @@ export class GmmPool {
       });
     }
     return [...merged.values()];
+  }
+
+  /** Sets the transform that turns a set's spliced features into the features it trains and decodes on. */
+  async setTransform(set: string, transform: FeatureMatrix): Promise<number> {
+    return (await this.pool.all(() => ({ op: "setTransform", set, transform })))[0] as number;
+  }
+
+  /** LDA statistics of a set's spliced features, classes = pdfs of the current alignments. */
+  async ldaStats(set: string, pdfTable: Int32Array, numPhones: number): Promise<LdaStats> {
+    const replies = (await this.pool.all(() => ({ op: "ldaStats", set, pdfTable, numPhones }))) as Parameters<
+      LdaStats["merge"]
+    >[0][];
+    const total = new LdaStats(Math.round(Math.sqrt(replies[0].scatter.length)));
+    for (const r of replies) total.merge(r);
+    return total;
+  }
+
+  /** MLLT statistics of a set in its current feature space, under `model` and the current alignments. */
+  async mlltStats(
+    set: string,
+    model: AcousticModel,
+    pdfTable: Int32Array,
+    numPhones: number,
+  ): Promise<MlltStats> {
+    const replies =
+      (await this.pool.all(() => ({ op: "mlltStats", set, model: model.data(), pdfTable, numPhones }))) as {
+        g: Float64Array[];
+        beta: number;
+      }[];
+    const total = new MlltStats(model.dim);
+    for (const r of replies) {
+      total.beta += r.beta;
+      r.g.forEach((gi, i) => gi.forEach((v, k) => (total.g[i][k] += v)));
+    }
+    return total;
   }
 
   /** Installs hmm-state alignments (e.g. a previous system's) for a loaded set; returns how many utterances lack one. */

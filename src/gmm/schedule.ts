@@ -35,7 +35,8 @@ export interface IterationLog {
 /**
  * Iterations `from` .. numIters-1 on the pool's "train" set. Iteration 0, when run, uses the equal alignment; the
  * listed iterations re-align (and re-estimate the transition probabilities); the others keep the alignment.
- * `name` names the seeded stream that perturbs split Gaussians.
+ * `name` names the seeded stream that perturbs split Gaussians; `afterIteration` may change the model and the
+ * features between iterations (MLLT).
  */
 export async function runSchedule(
   pool: GmmPool,
@@ -47,6 +48,7 @@ export async function runSchedule(
   pdfTable: Int32Array | undefined,
   log: (line: IterationLog) => void,
   name: string,
+  afterIteration?: (iter: number, model: AcousticModel) => Promise<AcousticModel>,
 ): Promise<{ model: AcousticModel; history: IterationLog[]; failed: string[] }> {
   let model = start, numGauss = start.numGaussians;
   const incGauss = Math.floor((c.totGauss - numGauss) / c.maxIterInc);
@@ -83,6 +85,7 @@ export async function runSchedule(
     };
     history.push(line);
     log(line);
+    if (afterIteration) model = await afterIteration(iter, model);
   }
   return { model, history, failed };
 }

@@ -63,15 +63,16 @@ function initFromTree(
   );
 }
 
-/** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
-export async function trainTri(
+/**
+ * A tree from the pool's "train" set and its current alignments (hmm states), and one Gaussian per leaf: the start of
+ * every triphone system.
+ */
+export async function startTriphones(
   pool: GmmPool,
   topology: Topology,
   c: TriConfig,
-  log: (line: IterationLog | string) => void = () => {},
-): Promise<
-  { model: AcousticModel; tree: Tree; table: Int32Array; history: IterationLog[]; failed: string[] }
-> {
+  log: (line: string) => void,
+) {
   const P = topology.phones.length;
   const stats = await pool.treeStats("train", P);
   const dim = stats[0].sum.length;
@@ -93,7 +94,19 @@ export async function trainTri(
     `tree: ${tree.numLeaves} leaves from ${stats.length} context-dependent states, ${phoneSets.length} phone-set questions`,
   );
   const table = pdfTable(tree);
-  const start = initFromTree(stats, table, tree.numLeaves, P, varFloor);
+  return { tree, table, start: initFromTree(stats, table, tree.numLeaves, P, varFloor), varFloor };
+}
+
+/** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
+export async function trainTri(
+  pool: GmmPool,
+  topology: Topology,
+  c: TriConfig,
+  log: (line: IterationLog | string) => void = () => {},
+): Promise<
+  { model: AcousticModel; tree: Tree; table: Int32Array; history: IterationLog[]; failed: string[] }
+> {
+  const { tree, table, start, varFloor } = await startTriphones(pool, topology, c, log);
   const { model, history, failed } = await runSchedule(
     pool,
     topology,

@@ -15,9 +15,13 @@ import { AcousticModel } from "../gmm/am.ts";
 import { MONO_KALDI, trainMono } from "../gmm/mono.ts";
 import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
 import { GmmPool } from "../gmm/pool.ts";
+import type { FeatureMode } from "../gmm/jobs.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
 import { Topology } from "../hmm/topology.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { trainTri, TRI1_KALDI, type TriConfig } from "../gmm/tri.ts";
+import { type LdaMlltConfig, trainLdaMllt, TRI2_KALDI } from "../gmm/lda_mllt.ts";
+import { pdfTable } from "../hmm/tree.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
@@ -137,6 +141,8 @@ export interface GmmSystem {
   name: string;
   /** First lines of RESULTS.md after the command. */
   describe: (s: GmmStageSummary) => string[];
+  /** How the workers make its features. */
+  features: FeatureMode;
   train: (
     pool: GmmPool,
     topology: Topology,
@@ -146,6 +152,8 @@ export interface GmmSystem {
       model: AcousticModel;
       graphFor: (lm: BigramLm) => (penalty: number) => DecodeGraph;
       failed: string[];
+      /** The feature transform the model expects (spliced features only), applied to dev and test too. */
+      transform?: FeatureMatrix;
       extra?: Record<string, unknown>;
     }
   >;
@@ -191,7 +199,7 @@ export async function runGmmSystem(
         Int32Array.from(data.train.text.get(k)!, (p) => topology.phoneId(p))
       );
       const t0 = performance.now();
-      await pool.load("train", featDirs.train, trainKeys, transcripts, true);
+      await pool.load("train", featDirs.train, trainKeys, transcripts, system.features);
       const logLines: string[] = [];
       const trained = await system.train(pool, topology, (line) => {
         logLines.push(line);
@@ -210,7 +218,8 @@ export async function runGmmSystem(
       const perplexity = lm.perplexity([...data.dev.text.values()]);
       const t1 = performance.now();
       for (const s of ["dev", "test"] as const) {
-        await pool.load(s, featDirs[s], [...data[s].text.keys()], null, true);
+        await pool.load(s, featDirs[s], [...data[s].text.keys()], null, system.features);
+        if (trained.transform) await pool.setTransform(s, trained.transform);
       }
       const result = await decodeAndScore(
         pool,
@@ -265,6 +274,7 @@ export function runMono(
     { stage: "mono", config },
     {
       name: "mono",
+      features: { kind: "deltas" },
       describe: (s) => [
         `Monophone GMM-HMM (${s.gaussians} Gaussians; ${config.numIters} iterations, ${config.realignIters.length} realignments, as Kaldi's train_mono.sh),`,
         "MFCC + deltas + delta-deltas with per-speaker CMN, phone bigram LM (Witten-Bell) from the training transcripts.",
@@ -298,7 +308,7 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
     "",
-    `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev grid + test) ${s.decodeSeconds.toFixed(0)} s.`,
+    `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev search + test) ${s.decodeSeconds.toFixed(0)} s.`,
     s.failedAlignments.length
       ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
       : "No alignment failed.",
@@ -336,6 +346,7 @@ export function runTri1(
     { stage: "tri1", config, mono },
     {
       name: "tri1",
+      features: { kind: "deltas" },
       describe: (s) => [
         `Triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${
           config.realignIters.join(", ")
@@ -369,6 +380,74 @@ export function runTri1(
           failed: trained.failed,
           graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
           extra: { tree: trained.tree },
+        };
+      },
+    },
+    decodeConfig,
+    jobs,
+  );
+}
+
+/** LDA+MLLT triphones from the tri1 alignments (Kaldi's train_lda_mllt.sh: tri2). */
+export function runTri2(
+  featDirs: Record<Split, string>,
+  tri1Dir: string,
+  dir: string,
+  command: string,
+  config: LdaMlltConfig = TRI2_KALDI,
+  decodeConfig: DecodeConfig = DECODE_DEFAULTS,
+  jobs = navigator.hardwareConcurrency,
+) {
+  const tri1 = JSON.parse(Deno.readTextFileSync(join(tri1Dir, "stage.json"))).hash;
+  return runGmmSystem(
+    featDirs,
+    dir,
+    command,
+    { stage: "tri2", config, tri1 },
+    {
+      name: "tri2",
+      features: { kind: "splice", context: config.spliceContext },
+      describe: (s) => [
+        `LDA+MLLT triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${
+          config.realignIters.join(", ")
+        }, MLLT after ${config.mlltIters.join(", ")}, as Kaldi's train_lda_mllt.sh):`,
+        `13 MFCCs with per-speaker CMN spliced ±${config.spliceContext}, LDA to ${config.ldaDim} dims with the tri1 pdfs as classes, MLLT;`,
+        "a new tree on the LDA features from the tri1 alignments; decoded over the triphone phone loop under the phone bigram.",
+      ],
+      async train(pool, topology, log) {
+        const previous = JSON.parse(Deno.readTextFileSync(join(tri1Dir, "final.mdl.json")));
+        const start = Topology.fromJSON(previous.topology);
+        topology.selfLog.set(start.selfLog);
+        topology.leaveLog.set(start.leaveLog);
+        const missing = await pool.setAlignments(
+          "train",
+          new Map(readArk(join(tri1Dir, "ali.train.ark"), "ints")),
+        );
+        if (missing) {
+          log(
+            `${missing} training utterances have no tri1 alignment and wait for the first realignment`,
+          );
+        }
+        const trained = await trainLdaMllt(
+          pool,
+          topology,
+          pdfTable(previous.tree),
+          config,
+          (l) => log(typeof l === "string" ? l : iterationLine(l)),
+        );
+        return {
+          model: trained.model,
+          failed: trained.failed,
+          transform: trained.transform,
+          graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
+          extra: {
+            tree: trained.tree,
+            transform: {
+              rows: trained.transform.rows,
+              cols: trained.transform.cols,
+              data: [...trained.transform.data],
+            },
+          },
         };
       },
     },

@@ -9,7 +9,8 @@ import { MONO_KALDI } from "../../src/gmm/mono.ts";
 import { readArk } from "../../src/io/ark.ts";
 import { prepareCorpus } from "../../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../../src/pipeline/features.ts";
-import { runMono, runTri1 } from "../../src/pipeline/gmm.ts";
+import { runMono, runTri1, runTri2 } from "../../src/pipeline/gmm.ts";
+import { TRI2_KALDI } from "../../src/gmm/lda_mllt.ts";
 import { TRI1_KALDI } from "../../src/gmm/tri.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
@@ -60,6 +61,25 @@ test("triphones from the monophone alignments: a tree, training, and a triphone-
   assert.equal(r.failedAlignments, []);
   assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
   assert.match(Deno.readTextFileSync(join(r.dir, "RESULTS.md")), /^# test tri1\n/);
+});
+
+test("LDA+MLLT triphones from the tri1 alignments: a 40 x 91 transform, training, decoding", async () => {
+  const config = {
+    ...TRI2_KALDI,
+    numLeaves: 150,
+    totGauss: 400,
+    numIters: 6,
+    maxIterInc: 4,
+    realignIters: [3, 5],
+    mlltIters: [2, 4],
+    minLeafCount: 40,
+  };
+  const r = await runTri2(feats, join(base, "tri1"), join(base, "tri2"), "test tri2", config, decode, 2);
+  const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
+  assert.equal([model.transform.rows, model.transform.cols, model.am.dim], [40, 91, 40]);
+  assert.equal(r.failedAlignments, []);
+  assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
+  assert.match(Deno.readTextFileSync(join(r.dir, "log.txt")), /MLLT after iteration 2: objective per frame/);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));
