@@ -11,8 +11,8 @@ import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 
 await runMain(async () => {
   const [system, ...rest] = Deno.args;
-  if (system !== "mono" && system !== "tri1") {
-    throw new UsageError("usage: scripts/gmm.ts mono|tri1 [options]");
+  if (system !== "mono" && system !== "tri1" && system !== "tri2") {
+    throw new UsageError("usage: scripts/gmm.ts mono|tri1|tri2 [options]");
   }
   const args = parseArgs(rest, {
     corpus: CORPUS_OPTION,
