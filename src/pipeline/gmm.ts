@@ -328,6 +328,35 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
   ].join("\n");
 }
 
+/** The stage hash of a finished system, for the key of the system trained from it. */
+const stageHash = (dir: string): string => JSON.parse(Deno.readTextFileSync(join(dir, "stage.json"))).hash;
+
+/**
+ * Starts a system from a finished one: its transition probabilities and its training alignments go into the pool;
+ * returns its final.mdl.json.
+ */
+async function continueFrom(
+  previousDir: string,
+  pool: GmmPool,
+  topology: Topology,
+  log: (line: string) => void,
+) {
+  const previous = JSON.parse(Deno.readTextFileSync(join(previousDir, "final.mdl.json")));
+  const start = Topology.fromJSON(previous.topology);
+  topology.selfLog.set(start.selfLog);
+  topology.leaveLog.set(start.leaveLog);
+  const missing = await pool.setAlignments(
+    "train",
+    new Map(readArk(join(previousDir, "ali.train.ark"), "ints")),
+  );
+  if (missing) {
+    log(
+      `${missing} training utterances have no alignment in ${previousDir} and wait for the first realignment`,
+    );
+  }
+  return previous;
+}
+
 /** Triphones on deltas from the monophone alignments (Kaldi's train_deltas.sh: tri1). */
 export function runTri1(
   featDirs: Record<Split, string>,
@@ -338,7 +367,7 @@ export function runTri1(
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ) {
-  const mono = JSON.parse(Deno.readTextFileSync(join(monoDir, "stage.json"))).hash;
+  const mono = stageHash(monoDir);
   return runGmmSystem(
     featDirs,
     dir,
@@ -355,20 +384,7 @@ export function runTri1(
         "per-speaker CMN; decoded over a triphone phone loop (copies per left/right context class) under the phone bigram.",
       ],
       async train(pool, topology, log) {
-        const start = Topology.fromJSON(
-          JSON.parse(Deno.readTextFileSync(join(monoDir, "final.mdl.json"))).topology,
-        );
-        topology.selfLog.set(start.selfLog);
-        topology.leaveLog.set(start.leaveLog);
-        const missing = await pool.setAlignments(
-          "train",
-          new Map(readArk(join(monoDir, "ali.train.ark"), "ints")),
-        );
-        if (missing) {
-          log(
-            `${missing} training utterances have no monophone alignment and wait for the first realignment`,
-          );
-        }
+        await continueFrom(monoDir, pool, topology, log);
         const trained = await trainTri(
           pool,
           topology,
@@ -398,7 +414,7 @@ export function runTri2(
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ) {
-  const tri1 = JSON.parse(Deno.readTextFileSync(join(tri1Dir, "stage.json"))).hash;
+  const tri1 = stageHash(tri1Dir);
   return runGmmSystem(
     featDirs,
     dir,
@@ -415,19 +431,7 @@ export function runTri2(
         "a new tree on the LDA features from the tri1 alignments; decoded over the triphone phone loop under the phone bigram.",
       ],
       async train(pool, topology, log) {
-        const previous = JSON.parse(Deno.readTextFileSync(join(tri1Dir, "final.mdl.json")));
-        const start = Topology.fromJSON(previous.topology);
-        topology.selfLog.set(start.selfLog);
-        topology.leaveLog.set(start.leaveLog);
-        const missing = await pool.setAlignments(
-          "train",
-          new Map(readArk(join(tri1Dir, "ali.train.ark"), "ints")),
-        );
-        if (missing) {
-          log(
-            `${missing} training utterances have no tri1 alignment and wait for the first realignment`,
-          );
-        }
+        const previous = await continueFrom(tri1Dir, pool, topology, log);
         const trained = await trainLdaMllt(
           pool,
           topology,
