@@ -124,7 +124,10 @@ export class Decoder {
       const ll = h.copy(loglik),
         a = h.f32(g.numStates),
         c = h.f32(g.numStates),
-        back = h.f32(frames * g.numStates);
+        back = h.f32(frames * g.numStates),
+        active = h.f32(g.numStates),
+        next = h.f32(g.numStates),
+        stamp = h.f32(g.numStates);
       const end = exports.viterbi(
         ll.ptr,
         frames,
@@ -141,6 +144,9 @@ export class Decoder {
         a.ptr,
         c.ptr,
         back.ptr,
+        active.ptr,
+        next.ptr,
+        stamp.ptr,
       );
       return end < 0 ? null : trace(g, back.ints, frames, end, a.view[0]);
     });

@@ -55,6 +55,9 @@ export interface CoreExports {
     scoreA: number,
     scoreB: number,
     back: number,
+    active: number,
+    next: number,
+    stamp: number,
   ): number;
 }
 
