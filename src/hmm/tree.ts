@@ -14,7 +14,7 @@ export interface ContextStat {
 
 export interface TreeConfig {
   numLeaves: number;
-  /** A leaf must keep at least this many frames (Kaldi's default minimum leaf count is 100? phl: 100). */
+  /** A leaf must keep at least this many frames (phl uses 100). */
   minLeafCount: number;
   /** Variance floor used in the likelihood of pooled statistics. */
   varFloor: number;
