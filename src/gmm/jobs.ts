@@ -52,6 +52,8 @@ export type GmmRequest =
     op: "decode";
     set: string;
     model: AcousticModelData;
+    /** Names the model: a worker keeps the last set's log-likelihoods under it for the next request. */
+    modelId: string;
     graphs: DecodeGraph[];
     scales: number[];
     beam: number;
@@ -302,25 +304,36 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   };
 }
 
+/** Per-frame pdf log-likelihoods of the last decoded set under the last model: dev is decoded more than once. */
+let scored: { key: string; logliks: Float32Array[] } | null = null;
+
 function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)[][][] {
   const set = sets.get(req.set)!;
   const model = AcousticModel.from(req.model);
-  const scorer = new DiagScorer(model.gaussians());
+  const key = `${req.modelId} ${req.set}`;
+  if (scored?.key !== key) {
+    scored = null;
+    const scorer = new DiagScorer(model.gaussians());
+    try {
+      scored = { key, logliks: set.feats.map((x) => model.pdfLoglik(scorer.score(x))) };
+    } finally {
+      scorer.free();
+    }
+  }
+  const logliks = scored.logliks;
   const decoders = req.graphs.map((g) => new Decoder(g));
   try {
     const out = req.graphs.map(() => req.scales.map(() => [] as (Int32Array | null)[]));
-    for (const x of set.feats) {
-      const loglik = model.pdfLoglik(scorer.score(x));
+    set.feats.forEach((x, i) =>
       decoders.forEach((d, gi) =>
         req.scales.forEach((scale, si) => {
-          const r = d.decode(loglik, x.rows, model.numPdfs, scale, req.beam);
+          const r = d.decode(logliks[i], x.rows, model.numPdfs, scale, req.beam);
           out[gi][si].push(r ? Int32Array.from(r.phones) : null);
         })
-      );
-    }
+      )
+    );
     return out;
   } finally {
-    scorer.free();
     decoders.forEach((d) => d.free());
   }
 }
@@ -329,6 +342,7 @@ function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)
 export function handleGmmRequest(req: GmmRequest): unknown {
   switch (req.op) {
     case "load": {
+      scored = null;
       const loaded = loadSet(req.featDir, req.keys, req.features);
       const set: UtteranceSet = {
         keys: req.keys,
@@ -343,6 +357,7 @@ export function handleGmmRequest(req: GmmRequest): unknown {
       return { frames: s.count, sum: s.sum, sumSq: s.sumSq };
     }
     case "setTransform": {
+      scored = null;
       const set = sets.get(req.set)!;
       if (!set.base) throw new Error(`set ${req.set} was not loaded with spliced features`);
       set.feats = set.base.map((x) => transform(req.transform, x));

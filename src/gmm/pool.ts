@@ -12,6 +12,7 @@ import { STATES_PER_PHONE } from "../hmm/topology.ts";
 export class GmmPool {
   private readonly pool: WorkerPool<GmmRequest, unknown>;
   private readonly keys = new Map<string, string[][]>();
+  private readonly modelIds = new WeakMap<AcousticModel, string>();
   private readonly loaded = new Map<string, { frames: number; sum: Float64Array; sumSq: Float64Array }>();
 
   constructor(readonly size = navigator.hardwareConcurrency) {
@@ -176,11 +177,20 @@ export class GmmPool {
 
   /** Decodes a set with each graph and acoustic scale: result[graph][scale] maps utterance -> phone ids (or null). */
   async decode(set: string, model: AcousticModel, graphs: DecodeGraph[], scales: number[], beam: number) {
-    const replies =
-      (await this.pool.all(() => ({ op: "decode", set, model: model.data(), graphs, scales, beam }))) as (
-        | Int32Array
-        | null
-      )[][][][];
+    let modelId = this.modelIds.get(model);
+    if (!modelId) this.modelIds.set(model, modelId = crypto.randomUUID());
+    const replies = (await this.pool.all(() => ({
+      op: "decode",
+      set,
+      model: model.data(),
+      modelId,
+      graphs,
+      scales,
+      beam,
+    }))) as (
+      | Int32Array
+      | null
+    )[][][][];
     const keys = this.keys.get(set)!;
     return graphs.map((_, g) =>
       scales.map((_, s) =>
