@@ -1,6 +1,7 @@
 // Decoding graphs: emitting HMM states joined by weighted arcs (stored by source), e.g. a phone loop under a bigram.
 import type { Topology } from "../hmm/topology.ts";
 import { STATES_PER_PHONE } from "../hmm/topology.ts";
+import { tableIndex } from "../hmm/tree.ts";
 import { type BigramLm, SENTENCE_END, SENTENCE_START } from "./lm.ts";
 
 export interface DecodeGraph {
@@ -93,7 +94,7 @@ export function contextPhoneLoopGraph(
 ): DecodeGraph {
   const P = topology.phones.length, C = P + 1, K = STATES_PER_PHONE;
   const pdfs = (p: number, l: number, r: number) =>
-    Array.from({ length: K }, (_, k) => table[((p * C + l) * C + r) * K + k]).join(",");
+    Array.from({ length: K }, (_, k) => table[tableIndex(P, p, l, r, k)]).join(",");
   const classes = (p: number, side: "left" | "right") => {
     const sig = new Map<string, number>(), of = new Int32Array(C);
     for (let a = 0; a < C; a++) {
@@ -123,7 +124,7 @@ export function contextPhoneLoopGraph(
       for (let rc = 0; rc < right[p].count; rc++) {
         const rs = member(right[p], rc), n = node(p, lc, rc) * K;
         for (let k = 0; k < K; k++) {
-          statePdf[n + k] = table[((p * C + l0) * C + rs[0]) * K + k];
+          statePdf[n + k] = table[tableIndex(P, p, l0, rs[0], k)];
           statePhone[n + k] = p;
           arcs.push({ src: n + k, dst: n + k, w: topology.selfLog[p * K + k] });
           if (k > 0) arcs.push({ src: n + k - 1, dst: n + k, w: topology.leaveLog[p * K + k - 1] });

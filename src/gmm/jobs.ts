@@ -11,6 +11,7 @@ import { ScpReader } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { alignWithRetry, type Chain, equalAlignment } from "../hmm/align.ts";
 import { STATES_PER_PHONE } from "../hmm/topology.ts";
+import { phoneContext, tableIndex } from "../hmm/tree.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
 import { Decoder } from "../decode/viterbi.ts";
 import { AcousticModel, type AcousticModelData, AmStats } from "./am.ts";
@@ -103,13 +104,13 @@ function chainOf(
   numPhones: number,
   table?: Int32Array,
 ): Chain & { hmm: Int32Array } {
-  const S = STATES_PER_PHONE, C = numPhones + 1, n = transcript.length;
+  const S = STATES_PER_PHONE, n = transcript.length;
   const hmm = new Int32Array(n * S), pdf = new Int32Array(n * S);
   transcript.forEach((p, i) => {
-    const l = i > 0 ? transcript[i - 1] : numPhones, r = i + 1 < n ? transcript[i + 1] : numPhones;
+    const [l, r] = phoneContext(transcript, i, numPhones);
     for (let k = 0; k < S; k++) {
       hmm[i * S + k] = p * S + k;
-      pdf[i * S + k] = table ? table[((p * C + l) * C + r) * S + k] : p * S + k;
+      pdf[i * S + k] = table ? table[tableIndex(numPhones, p, l, r, k)] : p * S + k;
     }
   });
   return {
@@ -140,7 +141,7 @@ function treeStats(set: UtteranceSet, numPhones: number) {
     const pos = phonePositions(ali);
     for (let t = 0; t < x.rows; t++) {
       const j = pos[t], p = tr[j], k = ali[t] % STATES_PER_PHONE;
-      const l = j > 0 ? tr[j - 1] : numPhones, r = j + 1 < tr.length ? tr[j + 1] : numPhones;
+      const [l, r] = phoneContext(tr, j, numPhones);
       const key = ((l * numPhones + p) * (numPhones + 1) + r) * STATES_PER_PHONE + k;
       let e = index.get(key);
       if (e === undefined) {
@@ -173,11 +174,10 @@ function framePdfs(
   table: Int32Array,
   numPhones: number,
 ): Int32Array {
-  const S = STATES_PER_PHONE, C = numPhones + 1, pos = phonePositions(ali), n = transcript.length;
+  const pos = phonePositions(ali);
   return Int32Array.from(ali, (h, t) => {
-    const j = pos[t], p = transcript[j];
-    const l = j > 0 ? transcript[j - 1] : numPhones, r = j + 1 < n ? transcript[j + 1] : numPhones;
-    return table[((p * C + l) * C + r) * S + (h % S)];
+    const [l, r] = phoneContext(transcript, pos[t], numPhones);
+    return table[tableIndex(numPhones, transcript[pos[t]], l, r, h % STATES_PER_PHONE)];
   });
 }
 
@@ -254,15 +254,11 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   const stats = new AmStats(model.dim, model.numGaussians);
   const scorer = req.alignment === "realign" ? new DiagScorer(model.gaussians()) : null;
   const failed: string[] = [];
+  const numPhones = req.transitions.selfLog.length / STATES_PER_PHONE;
   let retried = 0;
   try {
     set.feats.forEach((x, i) => {
-      const chain = chainOf(
-        set.transcripts[i],
-        req.transitions,
-        req.transitions.selfLog.length / STATES_PER_PHONE,
-        req.pdfTable,
-      );
+      const chain = chainOf(set.transcripts[i], req.transitions, numPhones, req.pdfTable);
       let gauss: FeatureMatrix | undefined;
       if (req.alignment === "equal") {
         const path = equalAlignment(x.rows, chain.hmm.length);
@@ -288,11 +284,8 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
         failed.push(set.keys[i]);
         return;
       }
-      const pos = req.pdfTable ? phonePositions(ali) : null;
-      for (let t = 0; t < x.rows; t++) {
-        const pdf = pos ? chain.pdf[pos[t] * STATES_PER_PHONE + (ali[t] % STATES_PER_PHONE)] : ali[t];
-        stats.add(model, x, t, pdf, gauss);
-      }
+      const pdfs = req.pdfTable ? framePdfs(ali, set.transcripts[i], req.pdfTable, numPhones) : ali;
+      for (let t = 0; t < x.rows; t++) stats.add(model, x, t, pdfs[t], gauss);
     });
   } finally {
     scorer?.free();

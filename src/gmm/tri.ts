@@ -1,5 +1,5 @@
 // Triphone GMM-HMM training from monophone alignments, with the schedule of Kaldi's steps/train_deltas.sh.
-import { buildTree, clusterPhones, type ContextStat, pdfTable, type Tree } from "../hmm/tree.ts";
+import { buildTree, clusterPhones, type ContextStat, pdfTable, tableIndex, type Tree } from "../hmm/tree.ts";
 import { STATES_PER_PHONE, type Topology } from "../hmm/topology.ts";
 import { AcousticModel } from "./am.ts";
 import type { GmmPool } from "./pool.ts";
@@ -37,12 +37,12 @@ function initFromTree(
   numPhones: number,
   varFloor: Float64Array,
 ): AcousticModel {
-  const dim = varFloor.length, C = numPhones + 1, K = STATES_PER_PHONE;
+  const dim = varFloor.length;
   const count = new Float64Array(numPdfs),
     sum = new Float64Array(numPdfs * dim),
     sq = new Float64Array(numPdfs * dim);
   for (const s of stats) {
-    const pdf = table[((s.phone * C + s.left) * C + s.right) * K + s.state];
+    const pdf = table[tableIndex(numPhones, s.phone, s.left, s.right, s.state)];
     count[pdf] += s.count;
     for (let d = 0; d < dim; d++) (sum[pdf * dim + d] += s.sum[d]), (sq[pdf * dim + d] += s.sumSq[d]);
   }

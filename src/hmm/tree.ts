@@ -1,5 +1,6 @@
 // Decision-tree state tying: single-Gaussian statistics per context-dependent state, questions from phone clustering,
 // greedy splitting by likelihood gain to a leaf target, and a dense (left, phone, right, state) -> pdf table.
+import { STATES_PER_PHONE } from "./topology.ts";
 
 /** Statistics of one context-dependent state: left phone, central phone, right phone (numPhones = edge), HMM state. */
 export interface ContextStat {
@@ -216,14 +217,34 @@ export function treePdf(tree: Tree, left: number, phone: number, right: number, 
   return n.leaf;
 }
 
+/** Where (phone, left, right, state) sits in a pdf table; contexts run over 0..numPhones, numPhones being the edge. */
+export function tableIndex(
+  numPhones: number,
+  phone: number,
+  left: number,
+  right: number,
+  state: number,
+): number {
+  const C = numPhones + 1;
+  return ((phone * C + left) * C + right) * STATES_PER_PHONE + state;
+}
+
+/** The left and right context of position j of a transcript (numPhones at the utterance's edges). */
+export function phoneContext(transcript: ArrayLike<number>, j: number, numPhones: number): [number, number] {
+  return [j > 0 ? transcript[j - 1] : numPhones, j + 1 < transcript.length ? transcript[j + 1] : numPhones];
+}
+
 /** Every (phone, left, right, state) -> pdf, with the edge as context numPhones: fast lookups, easy to send to workers. */
 export function pdfTable(tree: Tree): Int32Array {
   const P = tree.numPhones, C = P + 1, S = tree.statesPerPhone;
+  if (S !== STATES_PER_PHONE) {
+    throw new Error(`pdf tables hold ${STATES_PER_PHONE}-state phones, the tree has ${S}`);
+  }
   const table = new Int32Array(P * C * C * S);
   for (let p = 0; p < P; p++) {
     for (let l = 0; l < C; l++) {
       for (let r = 0; r < C; r++) {
-        for (let k = 0; k < S; k++) table[((p * C + l) * C + r) * S + k] = treePdf(tree, l, p, r, k);
+        for (let k = 0; k < S; k++) table[tableIndex(P, p, l, r, k)] = treePdf(tree, l, p, r, k);
       }
     }
   }

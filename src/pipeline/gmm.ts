@@ -17,7 +17,7 @@ import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
 import { GmmPool } from "../gmm/pool.ts";
 import type { FeatureMode } from "../gmm/jobs.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
-import { Topology } from "../hmm/topology.ts";
+import { STATES_PER_PHONE, Topology } from "../hmm/topology.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { trainTri, TRI1_KALDI, type TriConfig } from "../gmm/tri.ts";
 import { type LdaMlltConfig, trainLdaMllt, TRI2_KALDI } from "../gmm/lda_mllt.ts";
@@ -285,7 +285,8 @@ export function runMono(
         return {
           model: trained.model,
           failed: trained.failed,
-          graphFor: (lm) => (penalty) => phoneLoopGraph(topology, (ph, k) => ph * 3 + k, lm, penalty),
+          graphFor: (lm) => (penalty) =>
+            phoneLoopGraph(topology, (ph, k) => ph * STATES_PER_PHONE + k, lm, penalty),
         };
       },
     },
