@@ -1,12 +1,14 @@
 // The work GMM training and decoding hand to workers: each holds utterance sets (features, transcripts, alignments).
 import { join } from "node:path";
 import { applyCmvn, CmvnStats } from "../features/cmvn.ts";
+import { FmllrStats } from "../features/fmllr.ts";
 import { addDeltas } from "../features/deltas.ts";
 import { LdaStats } from "../features/lda.ts";
 import { MlltStats } from "../features/mllt.ts";
 import { splice } from "../features/splice.ts";
 import { transform } from "../features/transform.ts";
-import type { FeatureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type Mat, mat } from "../linalg/matrix.ts";
 import { ScpReader } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { alignWithRetry, type Chain, equalAlignment } from "../hmm/align.ts";
@@ -32,20 +34,21 @@ export type GmmRequest =
     features: FeatureMode;
   }
   | { op: "setTransform"; set: string; transform: FeatureMatrix }
+  | { op: "setTranscripts"; set: string; transcripts: Record<string, Int32Array> }
+  | ({ op: "align"; set: string; model: AcousticModelData; transitions: TransitionData } & AlignOptions)
+  | ({ op: "fmllr"; set: string; model: AcousticModelData; numPhones: number } & FmllrOptions)
+  | { op: "setSpeakerTransforms"; set: string; transforms: Record<string, Mat> }
+  | { op: "speakerTransforms"; set: string }
+  | { op: "features"; set: string }
   | { op: "ldaStats"; set: string; pdfTable: Int32Array; numPhones: number }
   | { op: "mlltStats"; set: string; model: AcousticModelData; pdfTable: Int32Array; numPhones: number }
-  | {
+  | ({
     op: "accumulate";
     set: string;
     model: AcousticModelData;
     transitions: TransitionData;
-    /** Context-dependent pdfs (phone, left, right, state; see hmm/tree.ts pdfTable), or none for monophones. */
-    pdfTable?: Int32Array;
     alignment: "equal" | "realign" | "keep";
-    acousticScale: number;
-    beam: number;
-    retryBeam: number;
-  }
+  } & AlignOptions)
   | { op: "alignments"; set: string }
   | { op: "treeStats"; set: string; numPhones: number }
   | { op: "setAlignments"; set: string; alignments: Record<string, Int32Array> }
@@ -59,6 +62,32 @@ export type GmmRequest =
     scales: number[];
     beam: number;
   };
+
+export interface AlignOptions {
+  /** Context-dependent pdfs (phone, left, right, state; see hmm/tree.ts pdfTable), or none for monophones. */
+  pdfTable?: Int32Array;
+  acousticScale: number;
+  beam: number;
+  retryBeam: number;
+}
+
+export interface FmllrOptions {
+  pdfTable?: Int32Array;
+  /** Frames aligned to these phones count with this weight (Kaldi: 0 in training, 0.01 when decoding). */
+  silencePhones: number[];
+  silenceWeight: number;
+  /** Row-update sweeps, and the occupancy below which a speaker keeps the transform it has. */
+  sweeps: number;
+  minFrames: number;
+}
+
+/** Per worker: frames, objective improvement and speakers left unchanged by an fMLLR estimation. */
+export interface FmllrReply {
+  frames: number;
+  improvement: number;
+  speakers: number;
+  skipped: string[];
+}
 
 /**
  * How a worker makes features from a feature dir (per-speaker CMN first): deltas and delta-deltas (mono, tri1), or
@@ -74,23 +103,46 @@ export interface AccumulateReply {
 
 interface UtteranceSet {
   keys: string[];
+  speakers: string[];
   /** Spliced features before the transform (splice mode only). */
   base: FeatureMatrix[] | null;
+  /** Speaker-independent features: deltas, or the spliced ones through the transform. */
+  si: FeatureMatrix[];
+  /** The features models see: si through the speaker's fMLLR transform where one is set. */
   feats: FeatureMatrix[];
+  speakerTransforms: Map<string, Mat>;
   transcripts: Int32Array[];
   alignments: (Int32Array | null)[];
 }
 
 const sets = new Map<string, UtteranceSet>();
 
-/** Per-speaker CMN, then deltas or splicing. */
-function loadSet(featDir: string, keys: string[], mode: FeatureMode): FeatureMatrix[] {
+/** Per-speaker CMN, then deltas or splicing; and each utterance's speaker. */
+function loadSet(featDir: string, keys: string[], mode: FeatureMode) {
   const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"),
     cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
   const { utt2spk } = readDataDir(featDir);
-  return keys.map((k) => {
-    const x = applyCmvn(feats.get(k), CmvnStats.fromMatrix(cmvn.get(utt2spk.get(k)!)));
+  const speakers = keys.map((k) => {
+    const s = utt2spk.get(k);
+    if (s === undefined) throw new Error(`${join(featDir, "utt2spk")}: no speaker for '${k}'`);
+    return s;
+  });
+  const loaded = keys.map((k, i) => {
+    const x = applyCmvn(feats.get(k), CmvnStats.fromMatrix(cmvn.get(speakers[i])));
     return mode.kind === "deltas" ? addDeltas(x) : splice(x, mode.context);
+  });
+  return { loaded, speakers };
+}
+
+/** The affine transform W = [A b] (dim x dim+1) as a float32 feature transform. */
+const affine = (w: Mat): FeatureMatrix => featureMatrix(w.rows, w.cols, Float32Array.from(w.data));
+
+/** Re-derives the features models see from the speaker-independent ones and the speakers' transforms. */
+function adaptFeatures(set: UtteranceSet) {
+  const affines = new Map([...set.speakerTransforms].map(([s, w]) => [s, affine(w)]));
+  set.feats = set.si.map((x, i) => {
+    const w = affines.get(set.speakers[i]);
+    return w ? transform(w, x) : x;
   });
 }
 
@@ -168,7 +220,7 @@ function treeStats(set: UtteranceSet, numPhones: number) {
 }
 
 /** The pdf of every frame of an utterance's alignment, through the pdf table. */
-function framePdfs(
+export function framePdfs(
   ali: Int32Array,
   transcript: Int32Array,
   table: Int32Array,
@@ -248,6 +300,25 @@ function mlltStats(set: UtteranceSet, model: AcousticModel, table: Int32Array, n
   return { g: stats.g, beta };
 }
 
+/** Viterbi-aligns utterance i to its transcript, scoring only the pdfs of its chain; returns those scores. */
+function realign(
+  set: UtteranceSet,
+  i: number,
+  model: AcousticModel,
+  scorer: DiagScorer,
+  transitions: TransitionData,
+  o: AlignOptions,
+): { gauss: FeatureMatrix; retried: boolean } {
+  const x = set.feats[i], numPhones = transitions.selfLog.length / STATES_PER_PHONE;
+  const chain = chainOf(set.transcripts[i], transitions, numPhones, o.pdfTable);
+  const pdfs = new Set(chain.pdf);
+  const gauss = scorer.score(x, model.gaussianRanges(pdfs));
+  const loglik = model.pdfLoglik(gauss, pdfs);
+  const aligned = alignWithRetry(loglik, model.numPdfs, x.rows, chain, o.acousticScale, o.beam, o.retryBeam);
+  set.alignments[i] = aligned && aligned.path.map((s) => chain.hmm[s]);
+  return { gauss, retried: aligned?.retried ?? false };
+}
+
 function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateReply {
   const set = sets.get(req.set)!;
   const model = AcousticModel.from(req.model);
@@ -258,26 +329,15 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
   let retried = 0;
   try {
     set.feats.forEach((x, i) => {
-      const chain = chainOf(set.transcripts[i], req.transitions, numPhones, req.pdfTable);
       let gauss: FeatureMatrix | undefined;
       if (req.alignment === "equal") {
+        const chain = chainOf(set.transcripts[i], req.transitions, numPhones, req.pdfTable);
         const path = equalAlignment(x.rows, chain.hmm.length);
         set.alignments[i] = path && path.map((s) => chain.hmm[s]);
       } else if (scorer) {
-        const pdfs = new Set(chain.pdf);
-        gauss = scorer.score(x, model.gaussianRanges(pdfs));
-        const loglik = model.pdfLoglik(gauss, pdfs);
-        const aligned = alignWithRetry(
-          loglik,
-          model.numPdfs,
-          x.rows,
-          chain,
-          req.acousticScale,
-          req.beam,
-          req.retryBeam,
-        );
-        set.alignments[i] = aligned && aligned.path.map((s) => chain.hmm[s]);
-        if (aligned?.retried) retried++;
+        const r = realign(set, i, model, scorer, req.transitions, req);
+        gauss = r.gauss;
+        if (r.retried) retried++;
       }
       const ali = set.alignments[i];
       if (!ali) {
@@ -295,6 +355,79 @@ function accumulate(req: Extract<GmmRequest, { op: "accumulate" }>): AccumulateR
     failed,
     retried,
   };
+}
+
+function align(req: Extract<GmmRequest, { op: "align" }>): { failed: string[]; retried: number } {
+  const set = sets.get(req.set)!, model = AcousticModel.from(req.model);
+  const scorer = new DiagScorer(model.gaussians()), failed: string[] = [];
+  let retried = 0;
+  try {
+    set.feats.forEach((_, i) => {
+      if (realign(set, i, model, scorer, req.transitions, req).retried) retried++;
+      if (!set.alignments[i]) failed.push(set.keys[i]);
+    });
+  } finally {
+    scorer.free();
+  }
+  return { failed, retried };
+}
+
+/**
+ * Estimates every speaker's fMLLR transform from the current alignments (Kaldi's gmm-est-fmllr after
+ * weight-silence-post): Gaussian posteriors within the aligned pdf on the features the model sees, statistics on the
+ * speaker-independent features, starting from the speaker's current transform; then installs the transforms.
+ */
+function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
+  const set = sets.get(req.set)!, model = AcousticModel.from(req.model), d = model.dim;
+  const silence = new Set(req.silencePhones);
+  const bySpeaker = new Map<string, number[]>();
+  set.speakers.forEach((s, i) => bySpeaker.has(s) ? bySpeaker.get(s)!.push(i) : bySpeaker.set(s, [i]));
+  let most = 0;
+  for (let p = 0; p < model.numPdfs; p++) most = Math.max(most, model.offsets[p + 1] - model.offsets[p]);
+  const post = new Float64Array(most), w = new Float64Array(d), wMean = new Float64Array(d);
+  const reply: FmllrReply = { frames: 0, improvement: 0, speakers: 0, skipped: [] };
+  for (const [speaker, utts] of bySpeaker) {
+    const stats = new FmllrStats(d);
+    for (const i of utts) {
+      const ali = set.alignments[i], tr = set.transcripts[i];
+      if (!ali) continue;
+      const pdfs = req.pdfTable ? framePdfs(ali, tr, req.pdfTable, req.numPhones) : ali;
+      const pos = phonePositions(ali), x = set.feats[i], si = set.si[i];
+      for (let t = 0; t < x.rows; t++) {
+        const weight = silence.has(tr[pos[t]]) ? req.silenceWeight : 1;
+        if (weight === 0) continue;
+        const lo = model.offsets[pdfs[t]], hi = model.offsets[pdfs[t] + 1];
+        let max = -Infinity, sum = 0;
+        for (let c = lo; c < hi; c++) max = Math.max(max, post[c - lo] = model.componentLoglik(x, t, c));
+        for (let c = lo; c < hi; c++) sum += post[c - lo] = Math.exp(post[c - lo] - max);
+        w.fill(0), wMean.fill(0);
+        for (let c = lo; c < hi; c++) {
+          const g = (weight * post[c - lo]) / sum;
+          for (let k = 0; k < d; k++) {
+            const iv = g / model.vars[c * d + k];
+            w[k] += iv;
+            wMean[k] += iv * model.means[c * d + k];
+          }
+        }
+        stats.addWeighted(si.data, t * d, w, wMean, weight);
+      }
+    }
+    if (stats.beta < req.minFrames) {
+      reply.skipped.push(speaker);
+      continue;
+    }
+    const { transform: estimated, objectives } = stats.estimate(
+      req.sweeps,
+      set.speakerTransforms.get(speaker),
+    );
+    set.speakerTransforms.set(speaker, estimated);
+    reply.frames += stats.beta;
+    reply.improvement += objectives[objectives.length - 1] - objectives[0];
+    reply.speakers++;
+  }
+  scored = null;
+  adaptFeatures(set);
+  return reply;
 }
 
 /** Per-frame pdf log-likelihoods of the last decoded set under the last model: dev is decoded more than once. */
@@ -336,11 +469,14 @@ export function handleGmmRequest(req: GmmRequest): unknown {
   switch (req.op) {
     case "load": {
       scored = null;
-      const loaded = loadSet(req.featDir, req.keys, req.features);
+      const { loaded, speakers } = loadSet(req.featDir, req.keys, req.features);
       const set: UtteranceSet = {
         keys: req.keys,
+        speakers,
         base: req.features.kind === "splice" ? loaded : null,
+        si: loaded,
         feats: loaded,
+        speakerTransforms: new Map(),
         transcripts: req.transcripts ?? [],
         alignments: req.keys.map(() => null),
       };
@@ -353,8 +489,39 @@ export function handleGmmRequest(req: GmmRequest): unknown {
       scored = null;
       const set = sets.get(req.set)!;
       if (!set.base) throw new Error(`set ${req.set} was not loaded with spliced features`);
-      set.feats = set.base.map((x) => transform(req.transform, x));
+      set.si = set.base.map((x) => transform(req.transform, x));
+      adaptFeatures(set);
       return set.feats[0]?.cols ?? 0;
+    }
+    case "setTranscripts": {
+      const set = sets.get(req.set)!;
+      set.keys.forEach((k, i) => {
+        const tr = req.transcripts[k];
+        if (tr) (set.transcripts[i] = tr), (set.alignments[i] = null);
+      });
+      return null;
+    }
+    case "align":
+      return align(req);
+    case "fmllr":
+      return estimateFmllr(req);
+    case "setSpeakerTransforms": {
+      scored = null;
+      const set = sets.get(req.set)!;
+      const mine = new Set(set.speakers);
+      set.speakerTransforms = new Map(
+        Object.entries(req.transforms).filter(([s]) => mine.has(s)).map((
+          [s, w],
+        ) => [s, mat(w.rows, w.cols, w.data)]),
+      );
+      adaptFeatures(set);
+      return set.speakerTransforms.size;
+    }
+    case "speakerTransforms":
+      return Object.fromEntries(sets.get(req.set)!.speakerTransforms);
+    case "features": {
+      const set = sets.get(req.set)!;
+      return { keys: set.keys, feats: set.feats };
     }
     case "ldaStats":
       return ldaStats(sets.get(req.set)!, req.pdfTable, req.numPhones);

@@ -1,8 +1,18 @@
 // The main thread's side of GMM work: shares utterance sets over workers and merges what they return.
-import { shares, WorkerPool } from "../util/pool.ts";
+import { WorkerPool } from "../util/pool.ts";
+import { readDataDir } from "../io/datadir.ts";
+import type { Mat } from "../linalg/matrix.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
 import { type AcousticModel, AmStats } from "./am.ts";
-import type { AccumulateReply, FeatureMode, GmmRequest, TransitionData } from "./jobs.ts";
+import type {
+  AccumulateReply,
+  AlignOptions,
+  FeatureMode,
+  FmllrOptions,
+  FmllrReply,
+  GmmRequest,
+  TransitionData,
+} from "./jobs.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
 import { LdaStats } from "../features/lda.ts";
 import { MlltStats } from "../features/mllt.ts";
@@ -19,7 +29,10 @@ export class GmmPool {
     this.pool = new WorkerPool(new URL("./worker.ts", import.meta.url), size);
   }
 
-  /** Loads an utterance set into the workers; returns global feature statistics (frames, sum, sum of squares). */
+  /**
+   * Loads an utterance set into the workers, each speaker's utterances in one worker (speaker transforms are
+   * estimated there); returns global feature statistics (frames, sum, sum of squares).
+   */
   async load(
     set: string,
     featDir: string,
@@ -27,7 +40,10 @@ export class GmmPool {
     transcripts: Int32Array[] | null,
     features: FeatureMode,
   ) {
-    const parts = shares(keys, this.size), trans = transcripts ? shares(transcripts, this.size) : null;
+    const { utt2spk } = readDataDir(featDir);
+    const indices = speakerShares(keys.map((k) => utt2spk.get(k) ?? k), this.size);
+    const parts = indices.map((share) => share.map((i) => keys[i]));
+    const trans = transcripts ? indices.map((share) => share.map((i) => transcripts[i])) : null;
     this.keys.set(set, parts);
     const replies = (await this.pool.all((w) => ({
       op: "load",
@@ -153,6 +169,73 @@ export class GmmPool {
     return total;
   }
 
+  /** Replaces the transcripts (phone ids) of the listed utterances of a set; their alignments are dropped. */
+  async setTranscripts(set: string, transcripts: Map<string, Int32Array>) {
+    await this.pool.all((w) => ({
+      op: "setTranscripts",
+      set,
+      transcripts: Object.fromEntries(
+        this.keys.get(set)![w].filter((k) => transcripts.has(k)).map((k) => [k, transcripts.get(k)!]),
+      ),
+    }));
+  }
+
+  /** Re-aligns every utterance of a set to its transcript under `model`. */
+  async align(set: string, model: AcousticModel, transitions: TransitionData, o: AlignOptions) {
+    const replies =
+      (await this.pool.all(() => ({ op: "align", set, model: model.data(), transitions, ...o }))) as {
+        failed: string[];
+        retried: number;
+      }[];
+    return { failed: replies.flatMap((r) => r.failed), retried: replies.reduce((n, r) => n + r.retried, 0) };
+  }
+
+  /** Estimates and installs every speaker's fMLLR transform of a set from its current alignments. */
+  async estimateFmllr(
+    set: string,
+    model: AcousticModel,
+    numPhones: number,
+    o: FmllrOptions,
+  ): Promise<FmllrReply> {
+    const replies = (await this.pool.all(() => ({
+      op: "fmllr",
+      set,
+      model: model.data(),
+      numPhones,
+      ...o,
+    }))) as FmllrReply[];
+    return {
+      frames: replies.reduce((n, r) => n + r.frames, 0),
+      improvement: replies.reduce((n, r) => n + r.improvement, 0),
+      speakers: replies.reduce((n, r) => n + r.speakers, 0),
+      skipped: replies.flatMap((r) => r.skipped),
+    };
+  }
+
+  /** The speakers' fMLLR transforms of a set (W = [A b], dim x dim+1). */
+  async speakerTransforms(set: string): Promise<Map<string, Mat>> {
+    const replies = (await this.pool.all(() => ({ op: "speakerTransforms", set }))) as Record<string, Mat>[];
+    return new Map(replies.flatMap((r) => Object.entries(r)).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Installs speakers' fMLLR transforms for a set (speakers not listed see speaker-independent features). */
+  async setSpeakerTransforms(set: string, transforms: Map<string, Mat>) {
+    await this.pool.all(() => ({
+      op: "setSpeakerTransforms",
+      set,
+      transforms: Object.fromEntries(transforms),
+    }));
+  }
+
+  /** The features the models see, by utterance (speaker transforms applied), in worker order. */
+  async features(set: string): Promise<[string, FeatureMatrix][]> {
+    const replies = (await this.pool.all(() => ({ op: "features", set }))) as {
+      keys: string[];
+      feats: FeatureMatrix[];
+    }[];
+    return replies.flatMap((r) => r.keys.map((k, i) => [k, r.feats[i]] as [string, FeatureMatrix]));
+  }
+
   /** Installs hmm-state alignments (e.g. a previous system's) for a loaded set; returns how many utterances lack one. */
   async setAlignments(set: string, alignments: Map<string, Int32Array>): Promise<number> {
     const parts = this.keys.get(set)!;
@@ -202,4 +285,21 @@ export class GmmPool {
   close() {
     this.pool.close();
   }
+}
+
+/**
+ * Splits utterance indices into n shares of near-equal size without splitting a speaker: speakers in order of first
+ * appearance, a share closed once it reaches its part of the total.
+ */
+export function speakerShares(speakers: readonly string[], n: number): number[][] {
+  const groups = new Map<string, number[]>();
+  speakers.forEach((s, i) => groups.has(s) ? groups.get(s)!.push(i) : groups.set(s, [i]));
+  const out: number[][] = Array.from({ length: n }, () => []);
+  let w = 0, taken = 0;
+  for (const group of groups.values()) {
+    out[w].push(...group);
+    taken += group.length;
+    if (w < n - 1 && taken >= ((w + 1) * speakers.length) / n) w++;
+  }
+  return out;
 }

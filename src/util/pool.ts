@@ -57,9 +57,3 @@ export function serveRequests<Req, Rep>(handle: (req: Req) => Rep | Promise<Rep>
     }
   };
 }
-
-/** Splits items into `n` contiguous shares of near-equal size. */
-export function shares<T>(items: readonly T[], n: number): T[][] {
-  const size = Math.ceil(items.length / n);
-  return Array.from({ length: n }, (_, i) => items.slice(i * size, (i + 1) * size));
-}

@@ -9,9 +9,11 @@ import { MONO_KALDI } from "../../src/gmm/mono.ts";
 import { readArk } from "../../src/io/ark.ts";
 import { prepareCorpus } from "../../src/pipeline/corpus.ts";
 import { ensureFeatures } from "../../src/pipeline/features.ts";
-import { runMono, runTri1, runTri2 } from "../../src/pipeline/gmm.ts";
+import { runMono, runTri1, runTri2, runTri3 } from "../../src/pipeline/gmm.ts";
 import { TRI2_KALDI } from "../../src/gmm/lda_mllt.ts";
 import { TRI1_KALDI } from "../../src/gmm/tri.ts";
+import { TRI3_KALDI } from "../../src/gmm/sat.ts";
+import { runSatAlignments } from "../../src/pipeline/alignments.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
@@ -80,6 +82,56 @@ test("LDA+MLLT triphones from the tri1 alignments: a 40 x 91 transform, training
   assert.equal(r.failedAlignments, []);
   assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
   assert.match(Deno.readTextFileSync(join(r.dir, "log.txt")), /MLLT after iteration 2: objective per frame/);
+});
+
+test("speaker-adaptive training from tri2: transforms per speaker of every split, two-pass decoding", async () => {
+  const config = {
+    ...TRI3_KALDI,
+    numLeaves: 150,
+    totGauss: 400,
+    numIters: 6,
+    maxIterInc: 4,
+    realignIters: [3, 5],
+    fmllrIters: [2, 4],
+    minLeafCount: 40,
+  };
+  const r = await runTri3(feats, join(base, "tri2"), join(base, "tri3"), "test tri3", config, decode, 2);
+  assert.equal(r.failedAlignments, []);
+  assert.ok(r.firstEstimate && r.test.ref === r.firstEstimate.test.ref);
+  assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
+  const speakers = { train: 6, dev: 1, test: 1 };
+  for (const [split, n] of Object.entries(speakers)) {
+    const trans = [...readArk(join(r.dir, `trans.${split}.ark`), "matrix")];
+    assert.is(trans.length, n, split);
+    assert.ok(trans.every(([, w]) => w.rows === 40 && w.cols === 41 && w.data.every(Number.isFinite)));
+  }
+  const log = Deno.readTextFileSync(join(r.dir, "log.txt"));
+  assert.match(log, /fMLLR after iteration 4: 6 speakers, objective improvement \d+\.\d+ per frame/);
+  assert.match(log, /fMLLR test, pass 2 \(hypotheses aligned with tri3\): 1 speakers/);
+});
+
+test("tri3 alignments for the DNN: senones per frame, priors, 40-dim fMLLR features with global CMVN", async () => {
+  const r = await runSatAlignments(feats, join(base, "tri3"), join(base, "tri3_ali"), 2);
+  assert.equal(r.failed, { train: [], dev: [] });
+  const numPdfs = Number(Deno.readTextFileSync(join(r.dir, "num_pdfs")));
+  assert.is(numPdfs, r.numPdfs);
+  const counts = Deno.readTextFileSync(join(r.dir, "pdf_counts")).replace(/[[\]]/g, "").trim().split(/\s+/)
+    .map(Number);
+  assert.is(counts.length, numPdfs);
+  assert.is(counts.reduce((a, b) => a + b, 0), r.frames.train);
+  for (const split of ["train", "dev"] as const) {
+    const fmllr = new Map(readArk(join(r.dir, "feats", split, "feats.ark"), "matrix"));
+    const ali = [...readArk(join(r.dir, `ali.${split}.ark`), "ints")];
+    assert.is(ali.length, fmllr.size);
+    for (const [k, a] of ali) {
+      assert.is(a.length, fmllr.get(k)!.rows, k);
+      assert.ok(a.every((p) => p >= 0 && p < numPdfs));
+    }
+    assert.ok([...fmllr.values()].every((x) => x.cols === 40));
+  }
+  const [[key, global]] = [...readArk(join(r.dir, "cmvn_global.ark"), "matrix")];
+  assert.equal([key, global.rows, global.cols, global.data[40]], ["global", 2, 41, r.frames.train]);
+  assert.ok(Deno.statSync(join(r.dir, "feats", "test", "feats.scp")).isFile);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));
