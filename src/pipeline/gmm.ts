@@ -16,12 +16,13 @@ import { MONO_KALDI, trainMono } from "../gmm/mono.ts";
 import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
 import { GmmPool } from "../gmm/pool.ts";
 import type { FeatureMode } from "../gmm/jobs.ts";
-import type { FeatureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
 import { STATES_PER_PHONE, Topology } from "../hmm/topology.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { trainTri, TRI1_KALDI, type TriConfig } from "../gmm/tri.ts";
 import { type LdaMlltConfig, trainLdaMllt, TRI2_KALDI } from "../gmm/lda_mllt.ts";
 import { pdfTable } from "../hmm/tree.ts";
+import { fmllrOptions, type SatConfig, trainSat, TRI3_KALDI } from "../gmm/sat.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
@@ -42,9 +43,22 @@ export const DECODE_DEFAULTS: DecodeConfig = {
   beam: 15,
 };
 
+/** Two-pass decoding with speaker transforms estimated from hypotheses (Kaldi's decode_fmllr.sh). */
+export interface SpeakerAdaptation {
+  /** Speaker-independent first-pass hypotheses (48 phones) of dev and test. */
+  firstPass: Record<"dev" | "test", Map<string, string[]>>;
+  /**
+   * Aligns a loaded set to hypotheses, estimates its speakers' transforms and installs them; pass 1 starts from the
+   * first-pass hypotheses, pass 2 from the adapted system's own. Returns a line for the log.
+   */
+  adapt: (set: "dev" | "test", hyps: Map<string, string[]>, pass: 1 | 2) => Promise<string>;
+}
+
 export interface SystemResult {
   dev: ScoreReport;
   test: ScoreReport;
+  /** With speaker adaptation: the error counts with the transforms of pass 1 only, at the same setting. */
+  firstEstimate?: { dev: ErrorCounts; test: ErrorCounts };
   acousticScale: number;
   insertionPenalty: number;
   devGrid: { acousticScale: number; insertionPenalty: number; per: number }[];
@@ -53,7 +67,11 @@ export interface SystemResult {
 
 const to39 = (m: Map<string, readonly string[]>) => new Map([...m].map(([k, v]) => [k, map48to39(v)]));
 
-/** Decodes dev over the grid, picks the best setting on dev only, decodes test with it, scores both on 39 phones. */
+/**
+ * Decodes dev over the grid, picks the best setting on dev only, decodes test with it, scores both on 39 phones.
+ * With speaker adaptation, dev and test are first adapted to the first-pass hypotheses; after the search each is
+ * adapted again to its own best hypotheses and decoded once more at the chosen setting.
+ */
 export async function decodeAndScore(
   pool: GmmPool,
   model: AcousticModel,
@@ -62,6 +80,8 @@ export async function decodeAndScore(
   refs: Record<"dev" | "test", Map<string, string[]>>,
   utt2spk: Record<"dev" | "test", Map<string, string>>,
   d: DecodeConfig,
+  adaptation?: SpeakerAdaptation,
+  log: (line: string) => void = () => {},
 ): Promise<SystemResult> {
   const asPhones = (m: Map<string, Int32Array | null>, set: string) =>
     new Map([...m].map(([k, v]) => {
@@ -84,15 +104,31 @@ export async function decodeAndScore(
       })
     );
   };
+  if (adaptation) {
+    for (const set of ["dev", "test"] as const) {
+      log(await adaptation.adapt(set, adaptation.firstPass[set], 1));
+    }
+  }
   // coordinate search on dev: every acoustic scale at the first penalty, then every penalty at the best scale
   await tryOnDev([d.insertionPenalties[0]], d.acousticScales);
   await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
-  const devHyps = hypsAt.get(`${best.penalty} ${best.scale}`)!;
-  const testOut = await pool.decode("test", model, [graphs.get(best.penalty)!], [best.scale], d.beam);
-  const testHyps = asPhones(testOut[0][0], "test");
+  const decodeBest = async (set: "dev" | "test") =>
+    asPhones((await pool.decode(set, model, [graphs.get(best.penalty)!], [best.scale], d.beam))[0][0], set);
+  const score = (set: "dev" | "test", hyps: Map<string, string[]>) =>
+    scoreHypotheses(to39(refs[set]), to39(hyps), utt2spk[set]);
+  let devHyps = hypsAt.get(`${best.penalty} ${best.scale}`)!, testHyps = await decodeBest("test");
+  let firstEstimate: SystemResult["firstEstimate"];
+  if (adaptation) {
+    firstEstimate = { dev: score("dev", devHyps).total, test: score("test", testHyps).total };
+    log(await adaptation.adapt("dev", devHyps, 2));
+    log(await adaptation.adapt("test", testHyps, 2));
+    devHyps = await decodeBest("dev");
+    testHyps = await decodeBest("test");
+  }
   return {
-    dev: scoreHypotheses(to39(refs.dev), to39(devHyps), utt2spk.dev),
-    test: scoreHypotheses(to39(refs.test), to39(testHyps), utt2spk.test),
+    dev: score("dev", devHyps),
+    test: score("test", testHyps),
+    firstEstimate,
     acousticScale: best.scale,
     insertionPenalty: best.penalty,
     devGrid,
@@ -125,6 +161,7 @@ export function scoringDetail(r: ScoreReport): string {
 export interface GmmStageSummary {
   dev: ErrorCounts;
   test: ErrorCounts;
+  firstEstimate?: { dev: ErrorCounts; test: ErrorCounts };
   acousticScale: number;
   insertionPenalty: number;
   devGrid: { acousticScale: number; insertionPenalty: number; per: number }[];
@@ -154,6 +191,8 @@ export interface GmmSystem {
       failed: string[];
       /** The feature transform the model expects (spliced features only), applied to dev and test too. */
       transform?: FeatureMatrix;
+      /** Speaker-adapted systems: how dev and test get their speakers' transforms. */
+      adaptation?: SpeakerAdaptation;
       extra?: Record<string, unknown>;
     }
   >;
@@ -201,10 +240,11 @@ export async function runGmmSystem(
       const t0 = performance.now();
       await pool.load("train", featDirs.train, trainKeys, transcripts, system.features);
       const logLines: string[] = [];
-      const trained = await system.train(pool, topology, (line) => {
+      const log = (line: string) => {
         logLines.push(line);
         console.error(`[${system.name}] ${line}`);
-      });
+      };
+      const trained = await system.train(pool, topology, log);
       const trainSeconds = (performance.now() - t0) / 1000;
       const ali = new ArkWriter(join(out, "ali.train.ark"), "ints", { scp: join(out, "ali.train.scp") });
       for (const [k, a] of await pool.alignments("train")) if (a) ali.write(k, a);
@@ -229,8 +269,19 @@ export async function runGmmSystem(
         { dev: data.dev.text, test: data.test.text },
         { dev: data.dev.utt2spk, test: data.test.utt2spk },
         decodeConfig,
+        trained.adaptation,
+        log,
       );
       const decodeSeconds = (performance.now() - t1) / 1000;
+      if (trained.adaptation) {
+        for (const s of ["train", "dev", "test"] as const) {
+          const trans = new ArkWriter(join(out, `trans.${s}.ark`), "matrix");
+          for (const [spk, w] of await pool.speakerTransforms(s)) {
+            trans.write(spk, featureMatrix(w.rows, w.cols, Float32Array.from(w.data)));
+          }
+          trans.close();
+        }
+      }
       for (const s of ["dev", "test"] as const) {
         writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);
         writeFileAtomic(join(out, `decode_${s}`, "scoring.txt"), scoringDetail(result[s]));
@@ -239,6 +290,7 @@ export async function runGmmSystem(
       const summary: GmmStageSummary = {
         dev: result.dev.total,
         test: result.test.total,
+        firstEstimate: result.firstEstimate,
         acousticScale: result.acousticScale,
         insertionPenalty: result.insertionPenalty,
         devGrid: result.devGrid,
@@ -308,6 +360,14 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
+    ...(s.firstEstimate
+      ? [
+        "",
+        "With the speaker transforms of the first estimate only (from the speaker-independent first pass):",
+        `dev:  ${formatCounts(s.firstEstimate.dev)}`,
+        `test: ${formatCounts(s.firstEstimate.test)}`,
+      ]
+      : []),
     "",
     `Training ${s.trainSeconds.toFixed(0)} s, decoding (dev search + test) ${s.decodeSeconds.toFixed(0)} s.`,
     s.failedAlignments.length
@@ -459,4 +519,135 @@ export function runTri2(
     decodeConfig,
     jobs,
   );
+}
+
+/** Hypotheses written by writeHyps. */
+function readHyps(path: string): Map<string, string[]> {
+  return new Map(
+    Deno.readTextFileSync(path).split("\n").filter((l) => l.trim()).map((l) => {
+      const [key, ...phones] = l.trim().split(/\s+/);
+      return [key, phones];
+    }),
+  );
+}
+
+/**
+ * Speaker-adaptive training on the tri2 features from the tri2 alignments (Kaldi's train_sat.sh: tri3), decoded in
+ * two passes: transforms from the tri2 hypotheses (aligned with tri2), the dev search, then transforms re-estimated
+ * from the adapted hypotheses (Kaldi's decode_fmllr.sh). Writes trans.{train,dev,test}.ark.
+ */
+export function runTri3(
+  featDirs: Record<Split, string>,
+  tri2Dir: string,
+  dir: string,
+  command: string,
+  config: SatConfig = TRI3_KALDI,
+  decodeConfig: DecodeConfig = DECODE_DEFAULTS,
+  jobs = navigator.hardwareConcurrency,
+) {
+  const tri2 = stageHash(tri2Dir);
+  const tri2Config: LdaMlltConfig = JSON.parse(Deno.readTextFileSync(join(tri2Dir, "stage.json"))).key.config;
+  return runGmmSystem(
+    featDirs,
+    dir,
+    command,
+    { stage: "tri3", config, tri2 },
+    {
+      name: "tri3",
+      features: { kind: "splice", context: tri2Config.spliceContext },
+      describe: (s) => [
+        `Speaker-adaptive triphone GMM-HMM (${config.numLeaves} leaves target, ${s.gaussians} Gaussians; ${config.numIters} iterations, realigned at ${
+          config.realignIters.join(", ")
+        }, fMLLR after ${config.fmllrIters.join(", ")}, as Kaldi's train_sat.sh):`,
+        "the tri2 LDA+MLLT features through a full 40 x 41 fMLLR transform per speaker (Gales' row update, silence",
+        `weight ${config.trainSilenceWeight} in training); a new tree on the adapted features from the tri2 alignments.`,
+        "Dev and test decoded in two passes as Kaldi's decode_fmllr.sh: transforms from the tri2 hypotheses (aligned with",
+        `tri2, silence weight ${config.decodeSilenceWeight}), the dev search, then re-estimated from this system's own best hypotheses.`,
+      ],
+      async train(pool, topology, log) {
+        const previous = await continueFrom(tri2Dir, pool, topology, log);
+        const { selfLog, leaveLog } = Topology.fromJSON(previous.topology),
+          tri2Transitions = { selfLog, leaveLog };
+        const tri2Model = AcousticModel.fromJSON(previous.am), tri2Table = pdfTable(previous.tree);
+        const transform = featureMatrix(
+          previous.transform.rows,
+          previous.transform.cols,
+          Float32Array.from(previous.transform.data),
+        );
+        await pool.setTransform("train", transform);
+        const trained = await trainSat(
+          pool,
+          topology,
+          { model: tri2Model, table: tri2Table },
+          config,
+          (l) => log(typeof l === "string" ? l : iterationLine(l)),
+        );
+        const align = {
+          acousticScale: config.alignAcousticScale,
+          beam: config.beam,
+          retryBeam: config.retryBeam,
+        };
+        const adaptation: SpeakerAdaptation = {
+          firstPass: {
+            dev: readHyps(join(tri2Dir, "decode_dev", "hyp.txt")),
+            test: readHyps(join(tri2Dir, "decode_test", "hyp.txt")),
+          },
+          async adapt(set, hyps, pass) {
+            await pool.setTranscripts(
+              set,
+              new Map(
+                [...hyps].map(([k, phones]) => [k, Int32Array.from(phones, (p) => topology.phoneId(p))]),
+              ),
+            );
+            const aligned = pass === 1
+              ? await pool.align(set, tri2Model, tri2Transitions, { ...align, pdfTable: tri2Table })
+              : await pool.align(set, trained.model, {
+                selfLog: topology.selfLog,
+                leaveLog: topology.leaveLog,
+              }, { ...align, pdfTable: trained.table });
+            const r = await pool.estimateFmllr(
+              set,
+              trained.model,
+              topology.phones.length,
+              fmllrOptions(config, topology, trained.table, "decode"),
+            );
+            return `fMLLR ${set}, pass ${pass} (hypotheses aligned with ${pass === 1 ? "tri2" : "tri3"}${
+              aligned.failed.length ? `, ${aligned.failed.length} failed` : ""
+            }): ${r.speakers} speakers, objective improvement ${
+              (r.improvement / r.frames).toFixed(3)
+            } per frame${r.skipped.length ? `; too little data: ${r.skipped.join(" ")}` : ""}`;
+          },
+        };
+        return {
+          model: trained.model,
+          failed: trained.failed,
+          transform,
+          adaptation,
+          graphFor: (lm) => (penalty) => contextPhoneLoopGraph(topology, trained.table, lm, penalty),
+          extra: {
+            tree: trained.tree,
+            transform: previous.transform,
+            spliceContext: tri2Config.spliceContext,
+          },
+        };
+      },
+    },
+    decodeConfig,
+    jobs,
+  );
+}
+
+/** The GMM ladder as one Markdown table: PER and times per system, as a Kaldi recipe's top-level RESULTS. */
+export function ladderTable(systems: { name: string; result: GmmStageSummary }[], extraRows: string[] = []) {
+  const pct = (c: ErrorCounts) => errorRate(c).toFixed(2);
+  return [
+    "| system | dev %PER | test %PER | Gaussians | train s | decode s |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...systems.map(({ name, result: r }) =>
+      `| ${name} | ${pct(r.dev)} | ${pct(r.test)} | ${r.gaussians} | ${r.trainSeconds.toFixed(0)} | ${
+        r.decodeSeconds.toFixed(0)
+      } |`
+    ),
+    ...extraRows,
+  ].join("\n");
 }

@@ -1,0 +1,138 @@
+// Pipeline: the tri3 system's outputs for the DNN stage (Kaldi's align_fmllr.sh): senone alignments, priors, fMLLR features.
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Split } from "../corpus/timit.ts";
+import { CmvnStats } from "../features/cmvn.ts";
+import { AcousticModel } from "../gmm/am.ts";
+import { framePdfs } from "../gmm/jobs.ts";
+import { GmmPool } from "../gmm/pool.ts";
+import type { SatConfig } from "../gmm/sat.ts";
+import { Topology } from "../hmm/topology.ts";
+import { pdfTable } from "../hmm/tree.ts";
+import { ArkWriter, readArk } from "../io/ark.ts";
+import { readDataDir } from "../io/datadir.ts";
+import { mat } from "../linalg/matrix.ts";
+import { featureMatrix } from "../features/matrix.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+import { fingerprint, runStage } from "./stage.ts";
+
+const SPLITS = ["train", "dev", "test"] as const;
+const DATA_FILES = ["text", "utt2spk", "spk2utt", "spk2gender", "wav.scp"];
+
+export interface AlignmentSummary {
+  numPdfs: number;
+  frames: Record<Split, number>;
+  failed: Record<"train" | "dev", string[]>;
+  seconds: number;
+}
+
+/**
+ * Re-aligns train and dev (reference transcripts) with the final tri3 model on their fMLLR features (train: the SAT
+ * transforms; dev and test: the transforms of the two-pass decode), and writes into `dir`:
+ * ali.{train,dev}.ark/.scp (senone ids per frame), states.{train,dev}.ark (hmm states, phone * 3 + state),
+ * pdf_counts (senone counts over train, Kaldi's analyze-counts layout, for the priors), num_pdfs, final.mdl.json
+ * (topology, tree, LDA+MLLT transform), trans.{train,dev,test}.ark, and feats/{train,dev,test}: Kaldi data dirs
+ * with the 40-dim fMLLR features; cmvn_global.ark holds their global statistics over train.
+ */
+export async function runSatAlignments(
+  featDirs: Record<Split, string>,
+  tri3Dir: string,
+  dir: string,
+  jobs = navigator.hardwareConcurrency,
+): Promise<AlignmentSummary & { dir: string }> {
+  const tri3 = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "stage.json")));
+  const config: SatConfig = tri3.key.config;
+  const feats = Object.fromEntries(
+    SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
+  );
+  await runStage(dir, { stage: "tri3_ali", tri3: tri3.hash, feats }, async (out) => {
+    const t0 = performance.now();
+    const final = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "final.mdl.json")));
+    const topology = Topology.fromJSON(final.topology), model = AcousticModel.fromJSON(final.am);
+    const table = pdfTable(final.tree), P = topology.phones.length;
+    const transform = featureMatrix(
+      final.transform.rows,
+      final.transform.cols,
+      Float32Array.from(final.transform.data),
+    );
+    const pool = new GmmPool(jobs);
+    const summary: AlignmentSummary = {
+      numPdfs: model.numPdfs,
+      frames: { train: 0, dev: 0, test: 0 },
+      failed: { train: [], dev: [] },
+      seconds: 0,
+    };
+    try {
+      const cmvn = new CmvnStats(model.dim);
+      for (const s of SPLITS) {
+        const data = readDataDir(featDirs[s]), keys = [...data.text.keys()];
+        const transcripts = keys.map((k) => Int32Array.from(data.text.get(k)!, (p) => topology.phoneId(p)));
+        await pool.load(s, featDirs[s], keys, s === "test" ? null : transcripts, {
+          kind: "splice",
+          context: final.spliceContext,
+        });
+        await pool.setTransform(s, transform);
+        const trans = new Map(
+          [...readArk(join(tri3Dir, `trans.${s}.ark`), "matrix")].map(([spk, w]) => [
+            spk,
+            mat(w.rows, w.cols, Float64Array.from(w.data)),
+          ]),
+        );
+        await pool.setSpeakerTransforms(s, trans);
+        copyFileSync(join(tri3Dir, `trans.${s}.ark`), join(out, `trans.${s}.ark`));
+
+        const featDir = join(out, "feats", s);
+        Deno.mkdirSync(featDir, { recursive: true });
+        for (const f of DATA_FILES) copyFileSync(join(featDirs[s], f), join(featDir, f));
+        const ark = new ArkWriter(join(featDir, "feats.ark"), "matrix", { scp: join(featDir, "feats.scp") });
+        const byKey = new Map(await pool.features(s));
+        for (const k of keys) {
+          const x = byKey.get(k)!;
+          ark.write(k, x);
+          summary.frames[s] += x.rows;
+          if (s === "train") cmvn.add(x);
+        }
+        ark.close();
+        if (s === "test") continue;
+
+        const aligned = await pool.align(
+          s,
+          model,
+          { selfLog: topology.selfLog, leaveLog: topology.leaveLog },
+          {
+            pdfTable: table,
+            acousticScale: config.alignAcousticScale,
+            beam: config.beam,
+            retryBeam: config.retryBeam,
+          },
+        );
+        summary.failed[s] = aligned.failed;
+        const states = new ArkWriter(join(out, `states.${s}.ark`), "ints");
+        const pdfs = new ArkWriter(join(out, `ali.${s}.ark`), "ints", { scp: join(out, `ali.${s}.scp`) });
+        const counts = new Float64Array(model.numPdfs);
+        const alignments = await pool.alignments(s);
+        keys.forEach((k, i) => {
+          const a = alignments.get(k);
+          if (!a) return;
+          const senones = framePdfs(a, transcripts[i], table, P);
+          states.write(k, a);
+          pdfs.write(k, senones);
+          for (const p of senones) counts[p]++;
+        });
+        states.close();
+        pdfs.close();
+        if (s === "train") writeFileAtomic(join(out, "pdf_counts"), `[ ${counts.join(" ")} ]\n`);
+      }
+      const global = new ArkWriter(join(out, "cmvn_global.ark"), "matrix");
+      global.write("global", cmvn.toMatrix());
+      global.close();
+      writeFileAtomic(join(out, "num_pdfs"), `${model.numPdfs}\n`);
+      copyFileSync(join(tri3Dir, "final.mdl.json"), join(out, "final.mdl.json"));
+      summary.seconds = (performance.now() - t0) / 1000;
+      writeFileAtomic(join(out, "alignments.json"), JSON.stringify(summary, null, 2) + "\n");
+    } finally {
+      pool.close();
+    }
+  });
+  return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "alignments.json"))) };
+}
