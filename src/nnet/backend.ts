@@ -1,0 +1,77 @@
+// Picks and checks the tfjs backend: WebGPU on a hardware adapter, else WASM SIMD (matrix products by BLAS when one loads), else cpu.
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-webgpu";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { loadBlas } from "./blas.ts";
+import { registerBlasMatMul } from "./wasm_blas.ts";
+import { setTransposeFlagsFast } from "./mlp.ts";
+
+export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
+
+export interface BackendInfo {
+  /** What tfjs actually runs on (tf.getBackend() after setup). */
+  name: "webgpu" | "wasm" | "cpu";
+  /** The BLAS library behind the wasm backend's matrix products, or null (tfjs-wasm's own kernels). */
+  blas: string | null;
+}
+
+let current: BackendInfo | null = null;
+let wasmReady = false;
+let blasPath: string | null = null;
+
+/** Whether a WebGPU adapter exists; a software fallback (such as llvmpipe) counts only when `allowFallback`. */
+async function hasAdapter(allowFallback: boolean): Promise<boolean> {
+  type Adapter = { info?: { isFallbackAdapter?: boolean } };
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+  if (!gpu) return false;
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter !== null && (allowFallback || !adapter.info?.isFallbackAdapter);
+  } catch {
+    return false;
+  }
+}
+
+/** The backend in use, or null before initBackend. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}
+
+/**
+ * Sets up tfjs: `auto` takes WebGPU on a hardware adapter, else WASM, else cpu; an explicit choice that cannot be
+ * had is an error (tfjs would fall back silently). The wasm backend's matrix products go to a BLAS when one loads
+ * (`blas: false` keeps tfjs-wasm's own, for the whole process). Switching backends later is allowed.
+ */
+export async function initBackend(choice: BackendChoice = "auto", o: { blas?: boolean } = {}): Promise<BackendInfo> {
+  const order: ("webgpu" | "wasm" | "cpu")[] = choice === "auto"
+    ? [...((await hasAdapter(false)) ? ["webgpu" as const] : []), "wasm", "cpu"]
+    : [choice];
+  for (const name of order) {
+    if (name === "webgpu" && !(await hasAdapter(true))) {
+      throw new Error("the webgpu backend is not available here: no WebGPU adapter");
+    }
+    if (name === "wasm" && !wasmReady) {
+      setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")) + "/");
+      const lib = o.blas === false ? null : loadBlas();
+      if (lib) registerBlasMatMul(lib), (blasPath = lib.path);
+      wasmReady = true;
+    }
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+      await tf.ready();
+    } catch {
+      ok = false;
+    }
+    if (ok && tf.getBackend() === name) {
+      current = { name, blas: name === "wasm" ? blasPath : null };
+      setTransposeFlagsFast(name !== "wasm" || blasPath !== null);
+      return current;
+    }
+    if (choice !== "auto") throw new Error(`the ${name} backend is not available here (tfjs runs ${tf.getBackend()})`);
+  }
+  throw new Error("no tfjs backend could be set up");
+}
