@@ -1,6 +1,6 @@
 // The SIMD core's entry point: every kernel phl calls from TypeScript, plus the heap base for the arena.
 // Built twice: with --enable simd (core.wasm) and without (core-scalar.wasm, for benchmarks and checks).
-export { splice } from "./splice";
+export { splice, spliceGather } from "./splice";
 export { transform } from "./transform";
 export { diagLoglik } from "./gmm";
 

@@ -21,3 +21,36 @@ export function splice(input: usize, frames: i32, dim: i32, context: i32, output
     }
   }
 }
+
+// Minibatch splicing from a frame index: for each i, frame frames[i] of the concatenated features, its context taken
+// within [first[i], last[i]] (its utterance), edges repeated; output row i is (2*context+1)*dim floats.
+export function spliceGather(
+  input: usize,
+  dim: i32,
+  frames: usize,
+  first: usize,
+  last: usize,
+  count: i32,
+  context: i32,
+  output: usize,
+): void {
+  const rowBytes = <usize>dim << 2;
+  const vecBytes = ASC_FEATURE_SIMD ? rowBytes & ~(<usize>15) : 0;
+  let dst = output;
+  for (let i = 0; i < count; i++) {
+    const t = load<i32>(frames + (<usize>i << 2));
+    const lo = load<i32>(first + (<usize>i << 2)), hi = load<i32>(last + (<usize>i << 2));
+    for (let k = -context; k <= context; k++) {
+      let s = t + k;
+      if (s < lo) s = lo;
+      else if (s > hi) s = hi;
+      const src = input + <usize>s * rowBytes;
+      let b: usize = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; b < vecBytes; b += 16) v128.store(dst + b, v128.load(src + b));
+      }
+      for (; b < rowBytes; b += 4) store<f32>(dst + b, load<f32>(src + b));
+      dst += rowBytes;
+    }
+  }
+}

@@ -53,10 +53,23 @@ export type GmmRequest =
   | { op: "treeStats"; set: string; numPhones: number }
   | { op: "setAlignments"; set: string; alignments: Record<string, Int32Array> }
   | {
+    op: "setScores";
+    set: string;
+    scoresId: string;
+    keys: string[];
+    /** Where each utterance's frames x pdfs scores start in `buffer` (in floats), and its frame count. */
+    offsets: number[];
+    frames: number[];
+    numPdfs: number;
+    buffer: SharedArrayBuffer;
+  }
+  | {
     op: "decode";
     set: string;
-    model: AcousticModelData;
-    /** Names the model: a worker keeps the last set's log-likelihoods under it for the next request. */
+    /** A GMM to score the set's features with, or none when scores were set under modelId. */
+    model?: AcousticModelData;
+    numPdfs: number;
+    /** Names the scores: a worker keeps the last set's log-likelihoods under it for the next request. */
     modelId: string;
     graphs: DecodeGraph[];
     scales: number[];
@@ -425,35 +438,37 @@ function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
     reply.improvement += objectives[objectives.length - 1] - objectives[0];
     reply.speakers++;
   }
-  scored = null;
+  scored.delete(req.set);
   adaptFeatures(set);
   return reply;
 }
 
-/** Per-frame pdf log-likelihoods of the last decoded set under the last model: dev is decoded more than once. */
-let scored: { key: string; logliks: Float32Array[] } | null = null;
+/** Per set, per-frame pdf log-likelihoods under the last model or the scores set: dev is decoded more than once. */
+const scored = new Map<string, { key: string; logliks: Float32Array[] }>();
 
 function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)[][][] {
   const set = sets.get(req.set)!;
-  const model = AcousticModel.from(req.model);
   const key = `${req.modelId} ${req.set}`;
-  if (scored?.key !== key) {
-    scored = null;
-    const scorer = new DiagScorer(model.gaussians());
+  if (scored.get(req.set)?.key !== key) {
+    if (!req.model) {
+      throw new Error(`no scores '${req.modelId}' for set ${req.set}, and no model to compute them`);
+    }
+    scored.delete(req.set);
+    const model = AcousticModel.from(req.model), scorer = new DiagScorer(model.gaussians());
     try {
-      scored = { key, logliks: set.feats.map((x) => model.pdfLoglik(scorer.score(x))) };
+      scored.set(req.set, { key, logliks: set.feats.map((x) => model.pdfLoglik(scorer.score(x))) });
     } finally {
       scorer.free();
     }
   }
-  const logliks = scored.logliks;
+  const logliks = scored.get(req.set)!.logliks;
   const decoders = req.graphs.map((g) => new Decoder(g));
   try {
     const out = req.graphs.map(() => req.scales.map(() => [] as (Int32Array | null)[]));
-    set.feats.forEach((x, i) =>
+    logliks.forEach((ll) =>
       decoders.forEach((d, gi) =>
         req.scales.forEach((scale, si) => {
-          const r = d.decode(logliks[i], x.rows, model.numPdfs, scale, req.beam);
+          const r = d.decode(ll, ll.length / req.numPdfs, req.numPdfs, scale, req.beam);
           out[gi][si].push(r ? Int32Array.from(r.phones) : null);
         })
       )
@@ -468,7 +483,7 @@ function decode(req: Extract<GmmRequest, { op: "decode" }>): (Int32Array | null)
 export function handleGmmRequest(req: GmmRequest): unknown {
   switch (req.op) {
     case "load": {
-      scored = null;
+      scored.delete(req.set);
       const { loaded, speakers } = loadSet(req.featDir, req.keys, req.features);
       const set: UtteranceSet = {
         keys: req.keys,
@@ -486,7 +501,7 @@ export function handleGmmRequest(req: GmmRequest): unknown {
       return { frames: s.count, sum: s.sum, sumSq: s.sumSq };
     }
     case "setTransform": {
-      scored = null;
+      scored.delete(req.set);
       const set = sets.get(req.set)!;
       if (!set.base) throw new Error(`set ${req.set} was not loaded with spliced features`);
       set.si = set.base.map((x) => transform(req.transform, x));
@@ -506,7 +521,7 @@ export function handleGmmRequest(req: GmmRequest): unknown {
     case "fmllr":
       return estimateFmllr(req);
     case "setSpeakerTransforms": {
-      scored = null;
+      scored.delete(req.set);
       const set = sets.get(req.set)!;
       const mine = new Set(set.speakers);
       set.speakerTransforms = new Map(
@@ -535,6 +550,29 @@ export function handleGmmRequest(req: GmmRequest): unknown {
     }
     case "decode":
       return decode(req);
+    case "setScores": {
+      if (!sets.has(req.set)) {
+        sets.set(req.set, {
+          keys: req.keys,
+          speakers: [],
+          base: null,
+          si: [],
+          feats: [],
+          speakerTransforms: new Map(),
+          transcripts: [],
+          alignments: [],
+        });
+      }
+      const order = new Map(sets.get(req.set)!.keys.map((k, i) => [k, i]));
+      const logliks: Float32Array[] = [];
+      req.keys.forEach((k, i) => {
+        const at = order.get(k);
+        if (at === undefined) throw new Error(`set ${req.set} has no utterance '${k}'`);
+        logliks[at] = new Float32Array(req.buffer, 4 * req.offsets[i], req.frames[i] * req.numPdfs);
+      });
+      scored.set(req.set, { key: `${req.scoresId} ${req.set}`, logliks });
+      return null;
+    }
     case "treeStats":
       return treeStats(sets.get(req.set)!, req.numPhones);
     case "setAlignments": {

@@ -3,7 +3,13 @@ import { WorkerPool } from "../util/pool.ts";
 import { readDataDir } from "../io/datadir.ts";
 import type { Mat } from "../linalg/matrix.ts";
 import type { DecodeGraph } from "../decode/graph.ts";
-import { type AcousticModel, AmStats } from "./am.ts";
+import { AcousticModel, AmStats } from "./am.ts";
+
+/** Scores handed to the workers with setScores, named for decode requests. */
+export interface ScoresRef {
+  scoresId: string;
+  numPdfs: number;
+}
 import type {
   AccumulateReply,
   AlignOptions,
@@ -258,14 +264,66 @@ export class GmmPool {
     return new Map(replies.flatMap((r) => r.keys.map((k, i) => [k, r.alignments[i]] as const)));
   }
 
-  /** Decodes a set with each graph and acoustic scale: result[graph][scale] maps utterance -> phone ids (or null). */
-  async decode(set: string, model: AcousticModel, graphs: DecodeGraph[], scales: number[], beam: number) {
-    let modelId = this.modelIds.get(model);
-    if (!modelId) this.modelIds.set(model, modelId = crypto.randomUUID());
+  /**
+   * Hands workers precomputed scores (frames x pdfs log-likelihoods, e.g. a DNN's) for a set, in shared memory:
+   * `buffer` holds the utterances one after another in `utterances` order. A set not loaded yet is made of them.
+   */
+  async setScores(
+    set: string,
+    scores: ScoresRef,
+    utterances: { key: string; frames: number }[],
+    buffer: SharedArrayBuffer,
+  ) {
+    if (!this.keys.has(set)) {
+      const size = Math.ceil(utterances.length / this.size);
+      this.keys.set(
+        set,
+        Array.from(
+          { length: this.size },
+          (_, w) => utterances.slice(w * size, (w + 1) * size).map((u) => u.key),
+        ),
+      );
+    }
+    const at = new Map<string, { offset: number; frames: number }>();
+    let offset = 0;
+    for (const u of utterances) {
+      at.set(u.key, { offset, frames: u.frames }), (offset += u.frames * scores.numPdfs);
+    }
+    const parts = this.keys.get(set)!;
+    await this.pool.all((w) => ({
+      op: "setScores",
+      set,
+      scoresId: scores.scoresId,
+      keys: parts[w],
+      offsets: parts[w].map((k) => at.get(k)!.offset),
+      frames: parts[w].map((k) => at.get(k)!.frames),
+      numPdfs: scores.numPdfs,
+      buffer,
+    }));
+  }
+
+  /**
+   * Decodes a set with each graph and acoustic scale, scoring it with a GMM or with scores set before:
+   * result[graph][scale] maps utterance -> phone ids (or null).
+   */
+  async decode(
+    set: string,
+    scorer: AcousticModel | ScoresRef,
+    graphs: DecodeGraph[],
+    scales: number[],
+    beam: number,
+  ) {
+    let modelId: string;
+    if (scorer instanceof AcousticModel) {
+      modelId = this.modelIds.get(scorer) ?? crypto.randomUUID();
+      this.modelIds.set(scorer, modelId);
+    } else modelId = scorer.scoresId;
+    const model = scorer instanceof AcousticModel ? scorer.data() : undefined;
     const replies = (await this.pool.all(() => ({
       op: "decode",
       set,
-      model: model.data(),
+      model,
+      numPdfs: scorer.numPdfs,
       modelId,
       graphs,
       scales,

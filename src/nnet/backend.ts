@@ -45,7 +45,10 @@ export function currentBackend(): BackendInfo | null {
  * had is an error (tfjs would fall back silently). The wasm backend's matrix products go to a BLAS when one loads
  * (`blas: false` keeps tfjs-wasm's own, for the whole process). Switching backends later is allowed.
  */
-export async function initBackend(choice: BackendChoice = "auto", o: { blas?: boolean } = {}): Promise<BackendInfo> {
+export async function initBackend(
+  choice: BackendChoice = "auto",
+  o: { blas?: boolean } = {},
+): Promise<BackendInfo> {
   const order: ("webgpu" | "wasm" | "cpu")[] = choice === "auto"
     ? [...((await hasAdapter(false)) ? ["webgpu" as const] : []), "wasm", "cpu"]
     : [choice];
@@ -71,7 +74,9 @@ export async function initBackend(choice: BackendChoice = "auto", o: { blas?: bo
       setTransposeFlagsFast(name !== "wasm" || blasPath !== null);
       return current;
     }
-    if (choice !== "auto") throw new Error(`the ${name} backend is not available here (tfjs runs ${tf.getBackend()})`);
+    if (choice !== "auto") {
+      throw new Error(`the ${name} backend is not available here (tfjs runs ${tf.getBackend()})`);
+    }
   }
   throw new Error("no tfjs backend could be set up");
 }

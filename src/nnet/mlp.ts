@@ -33,11 +33,11 @@ export function initAffine(rng: Rng, inDim: number, outDim: number, stddev = 0.1
   };
 }
 
-export interface StepResult {
+export type StepResult = {
   /** Summed cross-entropy over the minibatch, and the number of frames whose arg-max is the target. */
   loss: tf.Scalar;
   correct: tf.Scalar;
-}
+};
 
 /**
  * Layers: sigmoid hidden layers then a softmax output. Gradients are sums over the minibatch, as Kaldi nnet1's, so
@@ -95,6 +95,18 @@ export class Mlp {
       }
     }
     return { loss, correct, grads };
+  }
+
+  /** Summed cross-entropy and correct frames of a labelled batch, forward only. */
+  evaluate(x: tf.Tensor2D, labels: tf.Tensor1D): StepResult {
+    return tf.tidy(() => {
+      const { logits } = this.forwardAll(x);
+      const target = tf.cast(tf.oneHot(labels, this.outputDim), "float32");
+      return {
+        loss: tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)))) as tf.Scalar,
+        correct: tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")) as tf.Scalar,
+      };
+    });
   }
 
   parameters(): tf.Variable[] {

@@ -14,7 +14,7 @@ import {
 import { AcousticModel } from "../gmm/am.ts";
 import { MONO_KALDI, trainMono } from "../gmm/mono.ts";
 import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
-import { GmmPool } from "../gmm/pool.ts";
+import { GmmPool, type ScoresRef } from "../gmm/pool.ts";
 import type { FeatureMode } from "../gmm/jobs.ts";
 import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
 import { STATES_PER_PHONE, Topology } from "../hmm/topology.ts";
@@ -74,7 +74,7 @@ const to39 = (m: Map<string, readonly string[]>) => new Map([...m].map(([k, v]) 
  */
 export async function decodeAndScore(
   pool: GmmPool,
-  model: AcousticModel,
+  model: AcousticModel | ScoresRef,
   topology: Topology,
   graphFor: (insertionPenalty: number) => DecodeGraph,
   refs: Record<"dev" | "test", Map<string, string[]>>,

@@ -84,3 +84,40 @@ export async function runMain(main: () => Promise<void> | void) {
     Deno.exit(1);
   }
 }
+
+/** Separates `--key=value` arguments whose key is not an option of `spec`: they are config overrides. */
+export function splitOverrides(argv: string[], spec: Record<string, OptionSpec>) {
+  const options: string[] = [], overrides: [string, string][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([^=]+)=(.*)$/.exec(argv[i]);
+    if (m && !(m[1] in spec)) overrides.push([m[1], m[2]]);
+    else options.push(argv[i]);
+  }
+  return { options, overrides };
+}
+
+/**
+ * A copy of a config object with `key=value` overrides applied; keys may be dotted (rbm.passes), must exist, and
+ * values must have the type of the value they replace (numbers, booleans, strings; `null` clears an object).
+ */
+export function applyOverrides<T extends object>(base: T, overrides: [string, string][]): T {
+  const out = structuredClone(base) as Record<string, unknown>;
+  for (const [key, raw] of overrides) {
+    const path = key.split(".");
+    let node = out;
+    for (const p of path.slice(0, -1)) {
+      if (typeof node[p] !== "object" || node[p] === null) {
+        throw new UsageError(`--${key}: no such config field`);
+      }
+      node = node[p] as Record<string, unknown>;
+    }
+    const last = path[path.length - 1], old = node[last];
+    if (!(last in node)) throw new UsageError(`--${key}: no such config field`);
+    if (raw === "null" && typeof old === "object") node[last] = null;
+    else if (typeof old === "number") node[last] = convert(key, "number", raw);
+    else if (typeof old === "boolean") node[last] = convert(key, "boolean", raw);
+    else if (typeof old === "string") node[last] = raw;
+    else throw new UsageError(`--${key}: this field cannot be set from the command line`);
+  }
+  return out as T;
+}

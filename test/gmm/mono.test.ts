@@ -14,6 +14,8 @@ import { TRI2_KALDI } from "../../src/gmm/lda_mllt.ts";
 import { TRI1_KALDI } from "../../src/gmm/tri.ts";
 import { TRI3_KALDI } from "../../src/gmm/sat.ts";
 import { runSatAlignments } from "../../src/pipeline/alignments.ts";
+import { runDnn } from "../../src/pipeline/dnn.ts";
+import { DNN_PROFILES } from "../../src/nnet/config.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
@@ -132,6 +134,52 @@ test("tri3 alignments for the DNN: senones per frame, priors, 40-dim fMLLR featu
   const [[key, global]] = [...readArk(join(r.dir, "cmvn_global.ark"), "matrix")];
   assert.equal([key, global.rows, global.cols, global.data[40]], ["global", 2, 41, r.frames.train]);
   assert.ok(Deno.statSync(join(r.dir, "feats", "test", "feats.scp")).isFile);
+});
+
+test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding beside tri3; a rerun resumes", async () => {
+  const config = { ...DNN_PROFILES.tiny, maxEpochs: 2 };
+  const dir = join(base, "dnn");
+  const r = await runDnn(
+    join(base, "tri3_ali"),
+    join(base, "tri3"),
+    dir,
+    "test dnn",
+    config,
+    "wasm",
+    decode,
+    2,
+  );
+  assert.ok(r.epochs.length >= 1 && r.epochs.length <= 2);
+  assert.ok(r.epochs.every((e) => Number.isFinite(e.trainLoss) && e.framesPerSecond > 0));
+  assert.ok(
+    r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref,
+    `test PER ${JSON.stringify(r.test)}`,
+  );
+  assert.ok(r.versusTri3 && r.versusTri3.pValue >= 0 && r.versusTri3.pValue <= 1);
+  assert.is(r.backend, "wasm");
+  const state = JSON.parse(Deno.readTextFileSync(join(dir, "train", "state.json")));
+  assert.is(state.epoch, r.epochs.length);
+  for (
+    const f of ["final.params.ark", "pretrain/rbm1.params.ark", "pretrain/rbm2.params.ark", "RESULTS.md"]
+  ) {
+    assert.ok(Deno.statSync(join(dir, f)).isFile, f);
+  }
+  // a run killed after its first epoch resumes there
+  Deno.removeSync(join(dir, "stage.json"));
+  const s1 = { ...state, epoch: 1, done: false, history: state.history.slice(0, 1) };
+  Deno.writeTextFileSync(join(dir, "train", "state.json"), JSON.stringify(s1));
+  const again = await runDnn(
+    join(base, "tri3_ali"),
+    join(base, "tri3"),
+    dir,
+    "test dnn",
+    config,
+    "wasm",
+    decode,
+    2,
+  );
+  assert.match(Deno.readTextFileSync(join(dir, "log.txt")), /resuming after epoch 1/);
+  assert.ok(again.epochs.length >= 1);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));
