@@ -1,0 +1,67 @@
+// DNN frame sets: CMVN, minibatches spliced by the core's gather kernel against the reference, shuffling and the CV split.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { applyCmvn, CmvnStats } from "../../src/features/cmvn.ts";
+import { featureMatrix } from "../../src/features/matrix.ts";
+import { spliceReference } from "../../src/features/splice.ts";
+import { ArkWriter } from "../../src/io/ark.ts";
+import { FrameSet, minibatches, splitHeldOut } from "../../src/nnet/data.ts";
+
+const dir = Deno.makeTempDirSync({ prefix: "phl-data-" });
+const dim = 3, lengths = [5, 1, 7, 4];
+const utts = lengths.map((n, u) =>
+  featureMatrix(n, dim, Float32Array.from({ length: n * dim }, (_, i) => Math.sin(u * 10 + i) * (u + 1)))
+);
+const keys = utts.map((_, u) => `utt${u}`);
+const ark = new ArkWriter(join(dir, "feats.ark"), "matrix", { scp: join(dir, "feats.scp") });
+utts.forEach((x, u) => ark.write(keys[u], x));
+ark.close();
+const cmvn = new CmvnStats(dim);
+utts.forEach((x) => cmvn.add(x));
+const targets = new Map(
+  keys.map((k, u) => [k, Int32Array.from({ length: lengths[u] }, (_, t) => 100 * u + t)]),
+);
+
+test("each minibatch row is the reference splice of its CMVN'd frame within its utterance; every frame once", () => {
+  const set = FrameSet.load(join(dir, "feats.scp"), keys, cmvn, targets);
+  const context = 2, width = (2 * context + 1) * dim;
+  const reference = utts.map((x) => spliceReference(applyCmvn(x, cmvn, true), context));
+  const seen = new Set<number>();
+  for (const b of minibatches(set, context, 4, 7, 1)) {
+    assert.is(b.frames.length, 4, "full batches only when shuffling");
+    b.frames.forEach((f, i) => {
+      seen.add(f);
+      const u = set.uttOf[f], t = f - set.offsets[u];
+      assert.is(b.y![i], 100 * u + t);
+      const row = [...b.x.subarray(i * width, (i + 1) * width)];
+      const want = [...reference[u].data.subarray(t * width, (t + 1) * width)];
+      row.forEach((v, j) => assert.ok(Math.abs(v - want[j]) < 1e-5, `frame ${f}[${j}]: ${v} vs ${want[j]}`));
+    });
+  }
+  assert.is(seen.size, 16, "17 frames, batches of 4: 16 seen, the rest dropped");
+  const ordered = [...minibatches(set, context, 4, null)].flatMap((b) => [...b.frames]);
+  assert.equal(ordered, Array.from({ length: 17 }, (_, i) => i), "unshuffled: every frame in order");
+  set.free();
+});
+
+test("a wrong alignment length names the utterance", () => {
+  const bad = new Map(targets);
+  bad.set("utt2", new Int32Array(3));
+  assert.throws(
+    () => FrameSet.load(join(dir, "feats.scp"), keys, cmvn, bad),
+    /'utt2': alignment has 3 frames, features 7/,
+  );
+});
+
+test("the CV split is seeded, disjoint and about the asked share", () => {
+  const many = Array.from({ length: 200 }, (_, i) => `u${i}`);
+  const a = splitHeldOut(many, 0.1, 1), b = splitHeldOut(many, 0.1, 1);
+  assert.equal(a, b);
+  assert.is(a.cv.length, 20);
+  assert.is(new Set([...a.train, ...a.cv]).size, 200);
+});
+
+test.after(() => Deno.removeSync(dir, { recursive: true }));
+
+test.run();
