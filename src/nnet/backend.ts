@@ -6,7 +6,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { loadBlas } from "./blas.ts";
-import { registerBlasMatMul } from "./wasm_blas.ts";
+import { registerBlasKernels } from "./wasm_blas.ts";
 import { setTransposeFlagsFast } from "./mlp.ts";
 
 export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
@@ -59,7 +59,7 @@ export async function initBackend(
     if (name === "wasm" && !wasmReady) {
       setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")) + "/");
       const lib = o.blas === false ? null : loadBlas();
-      if (lib) registerBlasMatMul(lib), (blasPath = lib.path);
+      if (lib) registerBlasKernels(lib), (blasPath = lib.path);
       wasmReady = true;
     }
     let ok = false;

@@ -1,6 +1,7 @@
 // A sigmoid MLP with a softmax output in tfjs-core, trained by hand-written backprop (tfjs-core registers no gradients).
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
+import { AFFINE, SOFTMAX_XENT } from "./wasm_blas.ts";
 
 /** Weights of one affine layer: W is in x out (rows are inputs), b is out. */
 export interface Affine {
@@ -15,6 +16,39 @@ export interface Affine {
 let transposeFlagsFast = true;
 export function setTransposeFlagsFast(fast: boolean) {
   transposeFlagsFast = fast;
+}
+
+/** Whether the current backend has one of phl's fused kernels (registered with the BLAS on wasm). */
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
+
+/** x W + b: one fused kernel where registered, else a product and a broadcast add. */
+export function affine(x: tf.Tensor2D, layer: Affine): tf.Tensor2D {
+  if (hasKernel(AFFINE)) return tf.engine().runKernel(AFFINE, { x, w: layer.w, b: layer.b }) as tf.Tensor2D;
+  return tf.add(mm(x, layer.w), layer.b);
+}
+
+/**
+ * scale * (softmax(logits) - one-hot(labels)), the summed cross-entropy and the count of correct arg-maxes: one
+ * fused kernel where registered, else tfjs ops.
+ */
+export function softmaxCrossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  scale: number,
+): { delta: tf.Tensor2D } & StepResult {
+  if (hasKernel(SOFTMAX_XENT)) {
+    const [delta, loss, correct] = tf.engine().runKernel(SOFTMAX_XENT, { logits, labels }, {
+      scale,
+    }) as tf.Tensor[];
+    return { delta: delta as tf.Tensor2D, loss: loss as tf.Scalar, correct: correct as tf.Scalar };
+  }
+  const logp = tf.logSoftmax(logits);
+  const target = tf.cast(tf.oneHot(labels, logits.shape[1]), "float32");
+  return {
+    delta: tf.mul(tf.sub(tf.exp(logp), target), scale),
+    loss: tf.neg(tf.sum(tf.mul(target, logp))) as tf.Scalar,
+    correct: tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")) as tf.Scalar,
+  };
 }
 
 /** a (or a') times b (or b'). */
@@ -63,9 +97,9 @@ export class Mlp {
     const hidden = [x];
     const L = this.layers.length;
     for (let l = 0; l < L - 1; l++) {
-      hidden.push(tf.sigmoid(tf.add(mm(hidden[l], this.layers[l].w), this.layers[l].b)));
+      hidden.push(tf.sigmoid(affine(hidden[l], this.layers[l])));
     }
-    return { hidden, logits: tf.add(mm(hidden[L - 1], this.layers[L - 1].w), this.layers[L - 1].b) };
+    return { hidden, logits: affine(hidden[L - 1], this.layers[L - 1]) };
   }
 
   /** Log posteriors of the output classes. */
@@ -79,14 +113,11 @@ export class Mlp {
    */
   gradients(x: tf.Tensor2D, labels: tf.Tensor1D, scale = 1): StepResult & { grads: tf.Tensor[] } {
     const { hidden, logits } = this.forwardAll(x);
-    const logp = tf.logSoftmax(logits);
-    const target = tf.cast(tf.oneHot(labels, this.outputDim), "float32");
-    const loss = tf.neg(tf.sum(tf.mul(target, logp))) as tf.Scalar;
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")) as tf.Scalar;
+    const out = softmaxCrossEntropy(logits, labels, scale);
+    const { loss, correct } = out;
     const ones = tf.ones([1, x.shape[0]]) as tf.Tensor2D;
     const grads: tf.Tensor[] = [];
-    let delta: tf.Tensor2D = tf.sub(tf.exp(logp), target);
-    if (scale !== 1) delta = tf.mul(delta, scale);
+    let delta = out.delta;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       grads.unshift(mm(hidden[l], delta, true, false), tf.reshape(mm(ones, delta), [delta.shape[1]]));
       if (l > 0) {
@@ -100,12 +131,8 @@ export class Mlp {
   /** Summed cross-entropy and correct frames of a labelled batch, forward only. */
   evaluate(x: tf.Tensor2D, labels: tf.Tensor1D): StepResult {
     return tf.tidy(() => {
-      const { logits } = this.forwardAll(x);
-      const target = tf.cast(tf.oneHot(labels, this.outputDim), "float32");
-      return {
-        loss: tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)))) as tf.Scalar,
-        correct: tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")) as tf.Scalar,
-      };
+      const { loss, correct } = softmaxCrossEntropy(this.forwardAll(x).logits, labels, 1);
+      return { loss, correct };
     });
   }
 

@@ -1,61 +1,109 @@
-// tfjs-wasm's BatchMatMul replaced by a BLAS sgemm on zero-copy views of the backend's heap (tfjs 4.22.0 internals).
+// Kernels for tfjs-wasm when a BLAS is loaded: BatchMatMul by sgemm, and phl's fused affine and softmax cross-entropy, on zero-copy heap views (tfjs 4.22.0 internals).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Blas } from "./blas.ts";
 
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel reads; pinned to 4.22.0 and guarded by a test. */
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use; pinned to 4.22.0 and guarded by a test. */
 interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   wasm: { HEAPU8: Uint8Array };
 }
 
-const view = (backend: WasmBackendInternals, t: tf.TensorInfo, size: number) =>
-  new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, size);
+/** phl's kernels: callers check tf.getKernel(name, backend) and fall back to plain ops where they are missing. */
+export const AFFINE = "PhlAffine", SOFTMAX_XENT = "PhlSoftmaxCrossEntropy";
 
-/** Registers the BLAS kernel for BatchMatMul on the wasm backend (rank 2 or 3, batches looped). */
-export function registerBlasMatMul(blas: Blas) {
+const f32 = (backend: WasmBackendInternals, t: tf.TensorInfo, size: number) =>
+  new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, size);
+const i32 = (backend: WasmBackendInternals, t: tf.TensorInfo, size: number) =>
+  new Int32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, size);
+
+function batchMatMul(blas: Blas): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { a, b } = inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const be = backend as unknown as WasmBackendInternals;
+    if (a.dtype !== "float32" || b.dtype !== "float32") throw new Error("BatchMatMul (BLAS): float32 only");
+    const ra = a.shape.length, rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2],
+      k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2],
+      n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    if (k !== kb) throw new Error(`BatchMatMul (BLAS): inner sizes ${k} and ${kb} differ`);
+    const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+    const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+    if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
+      throw new Error(`BatchMatMul (BLAS): batch sizes ${batchA} and ${batchB} do not broadcast`);
+    }
+    const batch = Math.max(batchA, batchB);
+    const out = be.makeOutput([...(ra >= rb ? a.shape : b.shape).slice(0, -2), m, n], "float32");
+    // views are taken after makeOutput: allocating may grow (and move) the heap
+    const av = f32(be, a, batchA * m * k), bv = f32(be, b, batchB * k * n), ov = f32(be, out, batch * m * n);
+    for (let i = 0; i < batch; i++) {
+      blas.sgemm(
+        transposeA,
+        transposeB,
+        m,
+        n,
+        k,
+        1,
+        batchA === 1 ? av : av.subarray(i * m * k, (i + 1) * m * k),
+        batchB === 1 ? bv : bv.subarray(i * k * n, (i + 1) * k * n),
+        0,
+        ov.subarray(i * m * n, (i + 1) * m * n),
+      );
+    }
+    return out;
+  };
+}
+
+/** x W + b (x: n x k, W: k x m, b: m): rows filled with b, then one sgemm accumulating into them. */
+function affine(blas: Blas): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const { x, w, b } = inputs as unknown as { x: tf.TensorInfo; w: tf.TensorInfo; b: tf.TensorInfo };
+    const be = backend as unknown as WasmBackendInternals;
+    const [n, k] = x.shape, m = w.shape[1];
+    const out = be.makeOutput([n, m], "float32");
+    const ov = f32(be, out, n * m), bv = f32(be, b, m);
+    for (let r = 0; r < n; r++) ov.set(bv, r * m);
+    blas.sgemm(false, false, n, m, k, 1, f32(be, x, n * k), f32(be, w, k * m), 1, ov);
+    return out;
+  };
+}
+
+/**
+ * From logits (n x k) and integer labels: scale * (softmax - one-hot) (n x k), the summed cross-entropy and the
+ * number of rows whose arg-max is the label, in one pass per row.
+ */
+const softmaxCrossEntropy: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { logits, labels } = inputs as unknown as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+  const { scale } = attrs as unknown as { scale: number };
+  const be = backend as unknown as WasmBackendInternals;
+  const [n, k] = logits.shape;
+  const delta = be.makeOutput([n, k], "float32"), loss = be.makeOutput([], "float32");
+  const correct = be.makeOutput([], "float32");
+  const z = f32(be, logits, n * k), y = i32(be, labels, n), d = f32(be, delta, n * k);
+  let total = 0, right = 0;
+  for (let r = 0; r < n; r++) {
+    const row = r * k;
+    let max = -Infinity, arg = 0;
+    for (let j = 0; j < k; j++) if (z[row + j] > max) (max = z[row + j]), (arg = j);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += d[row + j] = Math.exp(z[row + j] - max);
+    const inv = scale / sum, label = y[r];
+    for (let j = 0; j < k; j++) d[row + j] *= inv;
+    d[row + label] -= scale;
+    total += Math.log(sum) + max - z[row + label];
+    if (arg === label) right++;
+  }
+  f32(be, loss, 1)[0] = total;
+  f32(be, correct, 1)[0] = right;
+  return [delta, loss, correct];
+};
+
+/** Registers the BLAS kernels on the wasm backend (BatchMatMul replaced; phl's own added). */
+export function registerBlasKernels(blas: Blas) {
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
-  tf.registerKernel({
-    kernelName: tf.BatchMatMul,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { a, b } = inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const be = backend as unknown as WasmBackendInternals;
-      if (a.dtype !== "float32" || b.dtype !== "float32") throw new Error("BatchMatMul (BLAS): float32 only");
-      const ra = a.shape.length, rb = b.shape.length;
-      const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2],
-        k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-      const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2],
-        n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-      if (k !== kb) throw new Error(`BatchMatMul (BLAS): inner sizes ${k} and ${kb} differ`);
-      const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-      const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-      if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-        throw new Error(`BatchMatMul (BLAS): batch sizes ${batchA} and ${batchB} do not broadcast`);
-      }
-      const batch = Math.max(batchA, batchB);
-      const outer = (ra >= rb ? a.shape : b.shape).slice(0, -2);
-      const out = be.makeOutput([...outer, m, n], "float32");
-      // views are taken after makeOutput: allocating may grow (and move) the heap
-      const av = view(be, a, batchA * m * k),
-        bv = view(be, b, batchB * k * n),
-        ov = view(be, out, batch * m * n);
-      for (let i = 0; i < batch; i++) {
-        blas.sgemm(
-          transposeA,
-          transposeB,
-          m,
-          n,
-          k,
-          1,
-          batchA === 1 ? av : av.subarray(i * m * k, (i + 1) * m * k),
-          batchB === 1 ? bv : bv.subarray(i * k * n, (i + 1) * k * n),
-          0,
-          ov.subarray(i * m * n, (i + 1) * m * n),
-        );
-      }
-      return out;
-    },
-  });
+  tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: batchMatMul(blas) });
+  tf.registerKernel({ kernelName: AFFINE, backendName: "wasm", kernelFunc: affine(blas) });
+  tf.registerKernel({ kernelName: SOFTMAX_XENT, backendName: "wasm", kernelFunc: softmaxCrossEntropy });
 }

@@ -69,7 +69,12 @@ test("tfjs-wasm with the BLAS matrix products trains exactly as the cpu backend"
   const info = await initBackend("wasm");
   if (!loadBlas()) {
     console.log("  (no BLAS library here: comparing tfjs-wasm's own kernels instead)");
-  } else assert.ok(info.blas, "the wasm backend uses the BLAS");
+  } else {
+    assert.ok(info.blas, "the wasm backend uses the BLAS");
+    for (const k of ["BatchMatMul", "PhlAffine", "PhlSoftmaxCrossEntropy"]) {
+      assert.ok(tf.getKernel(k, "wasm"), k);
+    }
+  }
   const fast = await train(3);
   close(fast.losses, reference.losses, 1e-4, "loss");
   fast.params.forEach((p, i) => close(p, reference.params[i], 1e-4, `param ${i}`));
