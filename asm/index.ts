@@ -9,3 +9,4 @@ export function heapBase(): usize {
 }
 export { viterbi } from "./viterbi";
 export { bwStats } from "./bwstats";
+export { fmllrAccumulate } from "./fmllr";

@@ -5,6 +5,7 @@ import { type CoreVariant, loadCore } from "../src/simd/core.ts";
 import { transformInPlace, transformReference } from "../src/features/transform.ts";
 import { type DiagGaussians, diagLoglikReference, DiagScorer } from "../src/gmm/scorer.ts";
 import { Rng } from "../src/util/rng.ts";
+import { FmllrStats } from "../src/features/fmllr.ts";
 
 const rng = new Rng("bench");
 const random = (rows: number, cols: number): FeatureMatrix =>
@@ -57,6 +58,7 @@ function resident(variant: CoreVariant) {
   };
 }
 const simd = resident("simd"), scalar = resident("scalar");
+const weights = Float32Array.from({ length: 12000 }, () => rng.next());
 
 const cases: [string, Record<string, () => unknown>][] = [
   ["splice 1000 x 40, ±5", {
@@ -78,6 +80,18 @@ const cases: [string, Record<string, () => unknown>][] = [
     simd: simd.gmm,
     scalar: scalar.gmm,
     ts: () => diagLoglikReference(gmm, frames39),
+  }],
+  ["fMLLR statistics, 300 frames x 40 dims", {
+    simd: () =>
+      new FmllrStats(40).addUtterance(frames40.data.subarray(0, 12000), weights, weights, 300, "simd"),
+    scalar: () =>
+      new FmllrStats(40).addUtterance(frames40.data.subarray(0, 12000), weights, weights, 300, "scalar"),
+    ts: () => {
+      const stats = new FmllrStats(40);
+      for (let t = 0; t < 300; t++) {
+        stats.addWeighted(frames40.data, t * 40, weights.subarray(t * 40), weights.subarray(t * 40), 1);
+      }
+    },
   }],
 ];
 

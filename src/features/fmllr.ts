@@ -1,5 +1,6 @@
 // fMLLR (constrained MLLR) per speaker: x' = A x + b maximizing the likelihood under a diagonal GMM (Gales 1998).
 import { inverse, logDet, type Mat, mat } from "../linalg/matrix.ts";
+import { type CoreVariant, loadCore } from "../simd/core.ts";
 
 /**
  * Statistics for one speaker: beta = total occupancy; with xi = [x; 1], G_i = sum_t xi xi' sum_m gamma_tm / var_m,i
@@ -42,6 +43,38 @@ export class FmllrStats {
       for (let e = 0; e < packed; e++) this.g[gi + e] += wi * outer[e];
       for (let a = 0; a < n; a++) this.k[ki + a] += wm * xi[a];
     }
+    this.beta += gamma;
+  }
+
+  /**
+   * Adds an utterance's frames (frames x dim) with their per-dimension weights `w` and `wMean` (as addWeighted,
+   * frames x dim) and total occupancy `gamma`, in the wasm core: float32 sums per utterance added to the float64
+   * totals.
+   */
+  addUtterance(
+    x: Float32Array,
+    w: Float32Array,
+    wMean: Float32Array,
+    gamma: number,
+    variant: CoreVariant = "simd",
+  ) {
+    const d = this.dim,
+      n = d + 1,
+      packed = this.outer.length,
+      stride = (packed + 3) & ~3,
+      frames = x.length / d;
+    const core = loadCore(variant);
+    core.heap.scoped((h) => {
+      const xb = h.copy(x), wb = h.copy(w), mb = h.copy(wMean);
+      const g = h.f32(d * stride), k = h.f32(d * n), scratch = h.f32(stride + n + 4);
+      g.view.fill(0), k.view.fill(0);
+      core.exports.fmllrAccumulate(xb.ptr, frames, d, wb.ptr, mb.ptr, stride, g.ptr, k.ptr, scratch.ptr);
+      const gv = g.view, kv = k.view;
+      for (let i = 0; i < d; i++) {
+        for (let e = 0; e < packed; e++) this.g[i * packed + e] += gv[i * stride + e];
+      }
+      for (let e = 0; e < d * n; e++) this.k[e] += kv[e];
+    });
     this.beta += gamma;
   }
 

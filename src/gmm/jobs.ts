@@ -397,7 +397,7 @@ function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
   set.speakers.forEach((s, i) => bySpeaker.has(s) ? bySpeaker.get(s)!.push(i) : bySpeaker.set(s, [i]));
   let most = 0;
   for (let p = 0; p < model.numPdfs; p++) most = Math.max(most, model.offsets[p + 1] - model.offsets[p]);
-  const post = new Float64Array(most), w = new Float64Array(d), wMean = new Float64Array(d);
+  const post = new Float64Array(most);
   const reply: FmllrReply = { frames: 0, improvement: 0, speakers: 0, skipped: [] };
   for (const [speaker, utts] of bySpeaker) {
     const stats = new FmllrStats(d);
@@ -406,6 +406,10 @@ function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
       if (!ali) continue;
       const pdfs = req.pdfTable ? framePdfs(ali, tr, req.pdfTable, req.numPhones) : ali;
       const pos = phonePositions(ali), x = set.feats[i], si = set.si[i];
+      const xs = new Float32Array(x.rows * d),
+        w = new Float32Array(x.rows * d),
+        wMean = new Float32Array(x.rows * d);
+      let kept = 0, gamma = 0;
       for (let t = 0; t < x.rows; t++) {
         const weight = silence.has(tr[pos[t]]) ? req.silenceWeight : 1;
         if (weight === 0) continue;
@@ -413,16 +417,25 @@ function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
         let max = -Infinity, sum = 0;
         for (let c = lo; c < hi; c++) max = Math.max(max, post[c - lo] = model.componentLoglik(x, t, c));
         for (let c = lo; c < hi; c++) sum += post[c - lo] = Math.exp(post[c - lo] - max);
-        w.fill(0), wMean.fill(0);
+        const row = kept * d;
         for (let c = lo; c < hi; c++) {
           const g = (weight * post[c - lo]) / sum;
           for (let k = 0; k < d; k++) {
             const iv = g / model.vars[c * d + k];
-            w[k] += iv;
-            wMean[k] += iv * model.means[c * d + k];
+            w[row + k] += iv;
+            wMean[row + k] += iv * model.means[c * d + k];
           }
         }
-        stats.addWeighted(si.data, t * d, w, wMean, weight);
+        xs.set(si.data.subarray(t * d, (t + 1) * d), row);
+        kept++, gamma += weight;
+      }
+      if (kept) {
+        stats.addUtterance(
+          xs.subarray(0, kept * d),
+          w.subarray(0, kept * d),
+          wMean.subarray(0, kept * d),
+          gamma,
+        );
       }
     }
     if (stats.beta < req.minFrames) {

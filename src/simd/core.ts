@@ -4,6 +4,27 @@ export interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   splice(input: number, frames: number, dim: number, context: number, output: number): void;
+  fmllrAccumulate(
+    x: number,
+    frames: number,
+    dim: number,
+    w: number,
+    wMean: number,
+    stride: number,
+    g: number,
+    k: number,
+    scratch: number,
+  ): void;
+  spliceGather(
+    input: number,
+    dim: number,
+    frames: number,
+    first: number,
+    last: number,
+    count: number,
+    context: number,
+    output: number,
+  ): void;
   transform(
     a: number,
     outDim: number,

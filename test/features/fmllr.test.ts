@@ -35,6 +35,34 @@ test("the estimated transform recovers the speaker's transform; the objective ne
   }
 });
 
+test("utterance statistics from the wasm core (SIMD and scalar) match the per-frame TypeScript ones", () => {
+  const rng = new Rng("fmllr utterance");
+  const dim = 6, frames = 23;
+  const x = Float32Array.from({ length: frames * dim }, () => rng.normal());
+  const w = Float32Array.from({ length: frames * dim }, (_, i) => (i % 7 === 0 ? 0 : rng.next()));
+  const wMean = Float32Array.from({ length: frames * dim }, () => rng.normal());
+  const reference = new FmllrStats(dim);
+  for (let t = 0; t < frames; t++) {
+    reference.addWeighted(
+      x,
+      t * dim,
+      w.subarray(t * dim, (t + 1) * dim),
+      wMean.subarray(t * dim, (t + 1) * dim),
+      0.5,
+    );
+  }
+  for (const variant of ["simd", "scalar"] as const) {
+    const fast = new FmllrStats(dim);
+    fast.addUtterance(x, w, wMean, 0.5 * frames, variant);
+    assert.is(fast.beta, reference.beta);
+    for (const [a, b, what] of [[fast.g, reference.g, "G"], [fast.k, reference.k, "K"]] as const) {
+      a.forEach((v, i) =>
+        assert.ok(Math.abs(v - b[i]) < 1e-4 * Math.max(1, Math.abs(b[i])), `${variant} ${what}[${i}]`)
+      );
+    }
+  }
+});
+
 test("no data leaves the identity", () => {
   const { transform } = new FmllrStats(2).estimate();
   assert.equal([...transform.data], [1, 0, 0, 0, 1, 0]);
