@@ -29,8 +29,9 @@ import { fingerprint, runStage } from "./stage.ts";
 
 export interface DecodeConfig {
   /**
-   * Searched on dev, coordinate-wise: every acoustic scale with the first insertion penalty, then the other
-   * penalties at the best scale; the best pair decodes test.
+   * Searched on dev, coordinate-wise: acoustic scales (ascending) with the first insertion penalty, walking from
+   * the middle of the list towards the better neighbour until neither neighbour is better; then the other
+   * penalties at the best scale. The best pair decodes test.
    */
   acousticScales: number[];
   insertionPenalties: number[];
@@ -109,8 +110,19 @@ export async function decodeAndScore(
       log(await adaptation.adapt(set, adaptation.firstPass[set], 1));
     }
   }
-  // coordinate search on dev: every acoustic scale at the first penalty, then every penalty at the best scale
-  await tryOnDev([d.insertionPenalties[0]], d.acousticScales);
+  // coordinate search on dev: a walk over the acoustic scales at the first penalty (PER against the scale is
+  // unimodal in practice; every scale of the list is still reachable), then every penalty at the best scale
+  const scales = [...d.acousticScales].sort((a, b) => a - b), tried = new Set<number>();
+  let at = Math.floor((scales.length - 1) / 2);
+  for (;;) {
+    const next = [at - 1, at, at + 1].filter((i) => i >= 0 && i < scales.length && !tried.has(i));
+    if (!next.length) break;
+    next.forEach((i) => tried.add(i));
+    await tryOnDev([d.insertionPenalties[0]], next.map((i) => scales[i]));
+    const bestAt = scales.indexOf(best.scale);
+    if (bestAt === at) break;
+    at = bestAt;
+  }
   await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
   const decodeBest = async (set: "dev" | "test") =>
     asPhones((await pool.decode(set, model, [graphs.get(best.penalty)!], [best.scale], d.beam))[0][0], set);
@@ -374,7 +386,7 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
       ? `Alignment failed for ${s.failedAlignments.length} utterances: ${s.failedAlignments.join(" ")}`
       : "No alignment failed.",
     "",
-    "Dev search (%PER; every scale at penalty 0, then every penalty at the best scale):",
+    "Dev search (%PER; scales walked from the middle of the list at penalty 0, then every penalty at the best scale):",
     "",
     "| acoustic scale | " + penalties.map((p) => `penalty ${p}`).join(" | ") + " |",
     "| --- | " + penalties.map(() => "---").join(" | ") + " |",
