@@ -1,7 +1,7 @@
 // RBM pretraining with CD-1 (Kaldi's pretrain_dbn.sh / rbm-train-cd1-frmshuff): a Gaussian-Bernoulli RBM, then Bernoulli-Bernoulli ones.
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
-import { type Affine, mm } from "./mlp.ts";
+import { type Affine, affine, mm } from "./mlp.ts";
 
 export interface RbmConfig {
   /** Passes over the data per Bernoulli RBM; the Gaussian-Bernoulli one gets twice as many. */
@@ -73,14 +73,14 @@ export async function trainRbm(
       );
       const lr = (rate * (1 - m)) / n;
       pending.push(tf.tidy(() => {
-        const h0 = tf.sigmoid(tf.add(mm(v0, w), hb)) as tf.Tensor2D;
+        const h0 = tf.sigmoid(affine(v0, { w, b: hb }));
         const sample = tf.cast(
           tf.greater(h0, tf.randomUniform(h0.shape, 0, 1, "float32", hashSeed(seed, step))),
           "float32",
         );
         const down = tf.add(mm(sample as tf.Tensor2D, w, false, true), vb);
         const v1 = (gaussian ? down : tf.sigmoid(down)) as tf.Tensor2D;
-        const h1 = tf.sigmoid(tf.add(mm(v1, w), hb)) as tf.Tensor2D;
+        const h1 = tf.sigmoid(affine(v1, { w, b: hb }));
         const gw = tf.sub(mm(v0, h0, true, false), mm(v1, h1, true, false));
         dw.assign(tf.add(tf.mul(dw, m), tf.mul(tf.sub(gw, tf.mul(w, c.l2 * n)), lr)));
         dhb.assign(tf.add(tf.mul(dhb, m), tf.mul(tf.sum(tf.sub(h0, h1), 0), lr)));

@@ -16,7 +16,7 @@ import { type BackendChoice, initBackend } from "../nnet/backend.ts";
 import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { FrameSet, minibatches, splitHeldOut } from "../nnet/data.ts";
-import { type Affine, initAffine, Mlp } from "../nnet/mlp.ts";
+import { type Affine, affine, initAffine, Mlp } from "../nnet/mlp.ts";
 import { trainRbm, visibleBiasFromMeans } from "../nnet/rbm.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
 import { Rng } from "../util/rng.ts";
@@ -64,8 +64,7 @@ async function pretrain(
   const rbm = c.rbm!, layers: Affine[] = [];
   Deno.mkdirSync(dir, { recursive: true });
   const inDim = (2 * c.context + 1) * train.dim;
-  const below = (x: tf.Tensor2D) =>
-    layers.reduce((h, l) => tf.sigmoid(tf.add(tf.matMul(h, l.w), l.b)) as tf.Tensor2D, x);
+  const below = (x: tf.Tensor2D) => layers.reduce((h, l) => tf.sigmoid(affine(h, l)), x);
   const batches = (pass: number) =>
     (function* () {
       for (
