@@ -1,4 +1,4 @@
-// deno task bench:train [--steps N] — training and forward frames/s of the paper-size DNN per available CPU path, beside PyTorch.
+// deno task bench:train [--steps N] [--rounds N] — paper-size DNN training and forward frames/s per CPU path, beside PyTorch, interleaved.
 import { parseArgs, runMain } from "../src/util/args.ts";
 import { type BackendChoice, initBackend } from "../src/nnet/backend.ts";
 import { loadBlas } from "../src/nnet/blas.ts";
@@ -6,7 +6,8 @@ import { measureThroughput, PAPER_SHAPE, pytorchThroughput, type Throughput } fr
 
 await runMain(async () => {
   const args = parseArgs(Deno.args, {
-    steps: { kind: "int", default: 20, help: "timed training steps per path" },
+    steps: { kind: "int", default: 20, help: "timed training steps per path and round" },
+    rounds: { kind: "int", default: 3, help: "rounds; each runs every fast path once, interleaved" },
     variant: { kind: "string", default: "", help: "internal: measure one path in this process" },
   });
   if (args.variant) {
@@ -18,20 +19,13 @@ await runMain(async () => {
   }
   const shape = PAPER_SHAPE;
   console.log(
-    `paper-size DNN: ${shape.dims.join("-")}, minibatch ${shape.batch}, ${args.steps} timed steps per path`,
+    `paper-size DNN: ${
+      shape.dims.join("-")
+    }, minibatch ${shape.batch}; ${args.rounds} interleaved rounds of ${args.steps} steps`,
   );
-  const rows: [string, Throughput][] = [];
-  const child = async (variant: string) => {
+  const child = async (variant: string, steps: number) => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL(import.meta.url).pathname,
-        "--variant",
-        variant,
-        "--steps",
-        String(args.steps),
-      ],
+      args: ["run", "-A", new URL(import.meta.url).pathname, "--variant", variant, "--steps", String(steps)],
       stderr: "inherit",
     }).output();
     if (!out.success) throw new Error(`the ${variant} run failed`);
@@ -39,33 +33,58 @@ await runMain(async () => {
     return JSON.parse(lines[lines.length - 1]) as Throughput;
   };
   const blas = loadBlas();
-  if (blas) rows.push([`phl wasm + BLAS (${blas.path})`, await child("wasm+blas")]);
-  else {console.log(
-      "no BLAS library found (set BLAS_LIB, or install libopenblas0-pthread): the BLAS path is skipped",
-    );}
-  rows.push(["phl wasm SIMD (tfjs kernels)", await child("wasm+none")]);
-  for (const threads of [1, 2]) {
-    const r = await pytorchThroughput(shape, args.steps, threads);
-    if (typeof r === "string") {
-      console.log(r);
-      break;
-    }
-    rows.push([`PyTorch CPU, ${threads} thread${threads > 1 ? "s" : ""}`, r]);
+  if (!blas) {
+    console.log(
+      "no BLAS library found (set BLAS_LIB, or install libopenblas0-pthread): that path is skipped",
+    );
   }
-  const torchBest = rows.filter(([n]) => n.startsWith("PyTorch")).map(([, r]) => r.trainFps);
-  const best = torchBest.length ? Math.max(...torchBest) : null;
+  type Path = [string, (steps: number) => Promise<Throughput | string>];
+  const paths: Path[] = [
+    ["PyTorch CPU, 1 thread", (n) => pytorchThroughput(shape, n, 1)],
+    ["PyTorch CPU, 2 threads", (n) => pytorchThroughput(shape, n, 2)],
+  ];
+  if (blas) paths.unshift([`phl wasm + BLAS (${blas.path})`, (n) => child("wasm+blas", n)]);
+
+  const runs = new Map<string, Throughput[]>(paths.map(([name]) => [name, []]));
+  let torchMissing: string | null = null;
+  for (let round = 0; round < args.rounds; round++) {
+    for (const [name, run] of paths) {
+      if (torchMissing && name.startsWith("PyTorch")) continue;
+      const r = await run(args.steps);
+      if (typeof r === "string") torchMissing = r;
+      else runs.get(name)!.push(r);
+    }
+  }
+  if (torchMissing) console.log(torchMissing);
+  runs.set("phl wasm SIMD (tfjs kernels, one short round)", [
+    await child("wasm+none", Math.max(4, args.steps >> 2)),
+  ]);
+  const best = new Map(
+    [...runs].filter(([, r]) => r.length).map(([name, r]) => [name, {
+      trainFps: Math.max(...r.map((x) => x.trainFps)),
+      forwardFps: Math.max(...r.map((x) => x.forwardFps)),
+    }]),
+  );
+  const torch = [...best].filter(([n]) => n.startsWith("PyTorch")).map(([, r]) => r);
+  const torchTrain = torch.length ? Math.max(...torch.map((r) => r.trainFps)) : null;
+  const torchForward = torch.length ? Math.max(...torch.map((r) => r.forwardFps)) : null;
   const gflops = blas ? sgemmRate(blas) : null;
-  console.log("\n| path | train frames/s | forward frames/s | vs PyTorch (best threads) | of sgemm rate |");
-  console.log("| --- | --- | --- | --- | --- |");
-  for (const [name, r] of rows) {
+  console.log(
+    "\n| path | train frames/s | forward frames/s | train vs PyTorch | forward vs PyTorch | of sgemm rate |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const [name, r] of best) {
     const flopRate = (r.trainFps * shape.trainFlopsPerFrame) / 1e9;
     console.log(
       `| ${name} | ${r.trainFps.toFixed(0)} | ${r.forwardFps.toFixed(0)} | ${
-        best ? (r.trainFps / best).toFixed(2) + "x" : "n/a"
-      } | ${gflops ? ((100 * flopRate) / gflops).toFixed(0) + "%" : "n/a"} |`,
+        torchTrain ? (r.trainFps / torchTrain).toFixed(2) + "x" : "n/a"
+      } | ${torchForward ? (r.forwardFps / torchForward).toFixed(2) + "x" : "n/a"} | ${
+        gflops ? ((100 * flopRate) / gflops).toFixed(0) + "%" : "n/a"
+      } |`,
     );
   }
-  if (gflops) console.log(`\nsgemm on this net's shapes: ${gflops.toFixed(0)} GFLOP/s`);
+  console.log("\nBest of the rounds per path; PyTorch's best thread setting is the reference.");
+  if (gflops) console.log(`sgemm on this net's shapes (256 x 1024 x 1024): ${gflops.toFixed(0)} GFLOP/s`);
 
   function sgemmRate(b: NonNullable<typeof blas>): number {
     const m = shape.batch, k = 1024, n = 1024;

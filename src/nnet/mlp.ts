@@ -1,7 +1,7 @@
 // A sigmoid MLP with a softmax output in tfjs-core, trained by hand-written backprop (tfjs-core registers no gradients).
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
-import { AFFINE, SOFTMAX_XENT } from "./wasm_blas.ts";
+import { AFFINE, LOG_SOFTMAX, SGD_UPDATE, SIGMOID_BACKPROP, SOFTMAX_XENT } from "./wasm_blas.ts";
 
 /** Weights of one affine layer: W is in x out (rows are inputs), b is out. */
 export interface Affine {
@@ -49,6 +49,20 @@ export function softmaxCrossEntropy(
     loss: tf.neg(tf.sum(tf.mul(target, logp))) as tf.Scalar,
     correct: tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")) as tf.Scalar,
   };
+}
+
+/** The loss gradient below a sigmoid layer: (delta W') * h * (1 - h), fused where a kernel is registered. */
+function sigmoidBackprop(delta: tf.Tensor2D, w: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+  if (hasKernel(SIGMOID_BACKPROP)) {
+    return tf.engine().runKernel(SIGMOID_BACKPROP, { delta, w, h }) as tf.Tensor2D;
+  }
+  return tf.mul(mm(delta, w, false, true), tf.mul(h, tf.sub(1, h)));
+}
+
+/** W - input' delta (delta already scaled by the rate), fused where a kernel is registered. */
+function sgdUpdate(w: tf.Tensor2D, input: tf.Tensor2D, delta: tf.Tensor2D): tf.Tensor2D {
+  if (hasKernel(SGD_UPDATE)) return tf.engine().runKernel(SGD_UPDATE, { w, input, delta }) as tf.Tensor2D;
+  return tf.sub(w, mm(input, delta, true, false));
 }
 
 /** a (or a') times b (or b'). */
@@ -104,7 +118,33 @@ export class Mlp {
 
   /** Log posteriors of the output classes. */
   logPosteriors(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.logSoftmax(this.forwardAll(x).logits));
+    return tf.tidy(() => {
+      const logits = this.forwardAll(x).logits;
+      if (hasKernel(LOG_SOFTMAX)) return tf.engine().runKernel(LOG_SOFTMAX, { logits }) as tf.Tensor2D;
+      return tf.logSoftmax(logits);
+    });
+  }
+
+  /**
+   * Backpropagation of `scale` x the summed loss: for each layer from the top, `visit(l, input, delta)` gets the
+   * layer's input and the loss gradient at its pre-activation, after the gradient for the layer below has been
+   * taken through the layer's current weights (so `visit` may update them).
+   */
+  private backward(
+    x: tf.Tensor2D,
+    labels: tf.Tensor1D,
+    scale: number,
+    visit: (l: number, input: tf.Tensor2D, delta: tf.Tensor2D) => void,
+  ): StepResult {
+    const { hidden, logits } = this.forwardAll(x);
+    const out = softmaxCrossEntropy(logits, labels, scale);
+    let delta = out.delta;
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const below = l > 0 ? sigmoidBackprop(delta, this.layers[l].w, hidden[l]) : null;
+      visit(l, hidden[l], delta);
+      if (below) delta = below;
+    }
+    return { loss: out.loss, correct: out.correct };
   }
 
   /**
@@ -112,20 +152,12 @@ export class Mlp {
    * without updating. Bias gradients are column sums, taken as a product with a row of ones (faster than a sum).
    */
   gradients(x: tf.Tensor2D, labels: tf.Tensor1D, scale = 1): StepResult & { grads: tf.Tensor[] } {
-    const { hidden, logits } = this.forwardAll(x);
-    const out = softmaxCrossEntropy(logits, labels, scale);
-    const { loss, correct } = out;
-    const ones = tf.ones([1, x.shape[0]]) as tf.Tensor2D;
     const grads: tf.Tensor[] = [];
-    let delta = out.delta;
-    for (let l = this.layers.length - 1; l >= 0; l--) {
-      grads.unshift(mm(hidden[l], delta, true, false), tf.reshape(mm(ones, delta), [delta.shape[1]]));
-      if (l > 0) {
-        const h = hidden[l];
-        delta = tf.mul(mm(delta, this.layers[l].w, false, true), tf.mul(h, tf.sub(1, h)));
-      }
-    }
-    return { loss, correct, grads };
+    const ones = tf.ones([1, x.shape[0]]) as tf.Tensor2D;
+    const r = this.backward(x, labels, scale, (_, input, delta) => {
+      grads.unshift(mm(input, delta, true, false), tf.reshape(mm(ones, delta), [delta.shape[1]]));
+    });
+    return { ...r, grads };
   }
 
   /** Summed cross-entropy and correct frames of a labelled batch, forward only. */
@@ -140,12 +172,15 @@ export class Mlp {
     return this.layers.flatMap((a) => [a.w, a.b] as tf.Variable[]);
   }
 
-  /** One SGD step: p <- p - rate * gradient. */
+  /** One SGD step: p <- p - rate * gradient, each layer updated as soon as its gradient is known. */
   step(x: tf.Tensor2D, labels: tf.Tensor1D, rate: number): StepResult {
     return tf.tidy(() => {
-      const { loss, correct, grads } = this.gradients(x, labels, rate);
-      this.parameters().forEach((p, i) => p.assign(tf.sub(p, grads[i])));
-      return { loss, correct };
+      const ones = tf.ones([1, x.shape[0]]) as tf.Tensor2D;
+      return this.backward(x, labels, rate, (l, input, delta) => {
+        const { w, b } = this.layers[l];
+        w.assign(sgdUpdate(w, input, delta));
+        b.assign(tf.sub(b, tf.reshape(mm(ones, delta), [delta.shape[1]])));
+      });
     });
   }
 

@@ -71,7 +71,16 @@ test("tfjs-wasm with the BLAS matrix products trains exactly as the cpu backend"
     console.log("  (no BLAS library here: comparing tfjs-wasm's own kernels instead)");
   } else {
     assert.ok(info.blas, "the wasm backend uses the BLAS");
-    for (const k of ["BatchMatMul", "PhlAffine", "PhlSoftmaxCrossEntropy"]) {
+    for (
+      const k of [
+        "BatchMatMul",
+        "PhlAffine",
+        "PhlSoftmaxCrossEntropy",
+        "PhlLogSoftmax",
+        "PhlSigmoidBackprop",
+        "PhlSgdUpdate",
+      ]
+    ) {
       assert.ok(tf.getKernel(k, "wasm"), k);
     }
   }
