@@ -178,7 +178,7 @@ export async function runDnn(
         const set = FrameSet.load(join(aliDir, "feats", s, "feats.scp"), keys, cmvn);
         const buffer = new SharedArrayBuffer(4 * set.frames * numPdfs), scores = new Float32Array(buffer);
         for (const b of minibatches(set, c.context, c.batchSize, null)) {
-          const logp = net.logPosteriors(tf.tensor2d(b.x, [b.frames.length, inDim]));
+          const logp = tf.tidy(() => net.logPosteriors(tf.tensor2d(b.x, [b.frames.length, inDim])));
           const values = (await logp.data()) as Float32Array;
           logp.dispose();
           b.frames.forEach((f, i) => {
