@@ -1,6 +1,6 @@
 // deno task bench:train [--steps N] [--rounds N] — paper-size DNN training and forward frames/s per CPU path, beside PyTorch, interleaved.
 import { parseArgs, runMain } from "../src/util/args.ts";
-import { type BackendChoice, initBackend } from "../src/nnet/backend.ts";
+import { type BackendChoice, hasAdapter, initBackend } from "../src/nnet/backend.ts";
 import { loadBlas } from "../src/nnet/blas.ts";
 import { measureThroughput, PAPER_SHAPE, pytorchThroughput, type Throughput } from "../src/nnet/bench.ts";
 
@@ -56,9 +56,12 @@ await runMain(async () => {
     }
   }
   if (torchMissing) console.log(torchMissing);
+  if (await hasAdapter(false)) runs.set("phl WebGPU (one round)", [await child("webgpu+none", args.steps)]);
+  else console.log("no hardware WebGPU adapter here: the WebGPU path is not timed");
   runs.set("phl wasm SIMD (tfjs kernels, one short round)", [
     await child("wasm+none", Math.max(4, args.steps >> 2)),
   ]);
+  runs.set("phl tfjs cpu backend (one short round)", [await child("cpu+none", 2)]);
   const best = new Map(
     [...runs].filter(([, r]) => r.length).map(([name, r]) => [name, {
       trainFps: Math.max(...r.map((x) => x.trainFps)),

@@ -23,7 +23,7 @@ let wasmReady = false;
 let blasPath: string | null = null;
 
 /** Whether a WebGPU adapter exists; a software fallback (such as llvmpipe) counts only when `allowFallback`. */
-async function hasAdapter(allowFallback: boolean): Promise<boolean> {
+export async function hasAdapter(allowFallback: boolean): Promise<boolean> {
   type Adapter = { info?: { isFallbackAdapter?: boolean } };
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
   if (!gpu) return false;
