@@ -133,6 +133,11 @@ export async function runDnn(
     const log = logTo(join(out, "log.txt"));
     const info = await initBackend(backend);
     log(`tfjs backend: ${info.name}${info.blas ? ` (matrix products by ${info.blas})` : ""}`);
+    if (info.name === "wasm" && !info.blas) {
+      log(
+        "no BLAS library found: tfjs-wasm's own kernels train several times slower (Debian/Ubuntu: apt-get install libopenblas0-pthread; or set BLAS_LIB)",
+      );
+    }
     const [[, cmvnMatrix]] = [...readArk(join(aliDir, "cmvn_global.ark"), "matrix")];
     const cmvn = CmvnStats.fromMatrix(cmvnMatrix);
     const targets = new Map(readArk(join(aliDir, "ali.train.ark"), "ints"));
