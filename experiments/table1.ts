@@ -66,9 +66,9 @@ await runMain(async () => {
     }; test ${formatCounts(dnn.test)}`,
   );
   const ivectors = await runIvectors(feats, join(exp, "ivector"));
-  console.log(`i-vectors (on MFCC + deltas until fMLLR features exist): ${ivectors}`);
+  console.log(`i-vectors (on MFCC + deltas; on fMLLR features with the speaker-aware DNNs): ${ivectors}`);
   console.log("\nTable 1 cannot be computed yet; these stages are not built:");
   for (const stage of NOT_BUILT) console.log(`  - ${stage}`);
-  console.log("No PER is reported until they exist.");
+  console.log("No Table 1 number is printed until they exist.");
   Deno.exit(1);
 });
