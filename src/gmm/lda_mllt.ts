@@ -5,8 +5,8 @@ import type { Tree } from "../hmm/tree.ts";
 import { matmul } from "../linalg/matrix.ts";
 import { AcousticModel } from "./am.ts";
 import type { GmmPool } from "./pool.ts";
-import { type IterationLog, runSchedule } from "./schedule.ts";
-import { startTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
+import type { IterationLog } from "./schedule.ts";
+import { trainTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
 
 export interface LdaMlltConfig extends TriConfig {
   /** Frames spliced on each side of the 13 MFCCs (Kaldi: ±3, 91 dims), and the LDA output dimension (40). */
@@ -72,8 +72,7 @@ export async function trainLdaMllt(
   );
   let transform = lda.transform;
   await pool.setTransform("train", asFeatureMatrix(transform));
-  const { tree, table, start, varFloor } = await startTriphones(pool, topology, c, log);
-  const mllt = async (iter: number, model: AcousticModel) => {
+  const mllt = async (iter: number, model: AcousticModel, table: Int32Array) => {
     if (!c.mlltIters.includes(iter)) return model;
     const stats = await pool.mlltStats("train", model, table, P);
     const { transform: a, objectives } = stats.update(c.mlltSweeps);
@@ -86,17 +85,6 @@ export async function trainLdaMllt(
     );
     return transformMeans(model, a.data);
   };
-  const { model, history, failed } = await runSchedule(
-    pool,
-    topology,
-    start,
-    varFloor,
-    c,
-    1,
-    table,
-    log,
-    "tri2",
-    mllt,
-  );
+  const { model, tree, table, history, failed } = await trainTriphones(pool, topology, c, log, "tri2", mllt);
   return { model, tree, table, transform: asFeatureMatrix(transform), history, failed };
 }

@@ -4,8 +4,8 @@ import type { Tree } from "../hmm/tree.ts";
 import type { AcousticModel } from "./am.ts";
 import type { FmllrOptions } from "./jobs.ts";
 import type { GmmPool } from "./pool.ts";
-import { type IterationLog, runSchedule } from "./schedule.ts";
-import { startTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
+import type { IterationLog } from "./schedule.ts";
+import { trainTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
 
 export interface SatConfig extends TriConfig {
   /** Iterations after which the training speakers' transforms are re-estimated (Kaldi: 2 4 6 12). */
@@ -70,21 +70,8 @@ export async function trainSat(
     );
   };
   await estimate(previous.model, previous.table, "from the previous system");
-  const { tree, table, start, varFloor } = await startTriphones(pool, topology, c, log);
-  const { model, history, failed } = await runSchedule(
-    pool,
-    topology,
-    start,
-    varFloor,
-    c,
-    1,
-    table,
-    log,
-    "tri3",
-    async (iter, model) => {
-      if (c.fmllrIters.includes(iter)) await estimate(model, table, `after iteration ${iter}`);
-      return model;
-    },
-  );
-  return { model, tree, table, history, failed };
+  return trainTriphones(pool, topology, c, log, "tri3", async (iter, model, table) => {
+    if (c.fmllrIters.includes(iter)) await estimate(model, table, `after iteration ${iter}`);
+    return model;
+  });
 }

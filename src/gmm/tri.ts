@@ -97,16 +97,22 @@ export async function startTriphones(
   return { tree, table, start: initFromTree(stats, table, tree.numLeaves, P, varFloor), varFloor };
 }
 
-/** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
-export async function trainTri(
+/**
+ * A new tree from the pool's "train" set and its current alignments, one Gaussian per leaf, then the schedule from
+ * iteration 1; `afterIteration` (as in runSchedule) also gets the pdf table.
+ */
+export async function trainTriphones(
   pool: GmmPool,
   topology: Topology,
   c: TriConfig,
-  log: (line: IterationLog | string) => void = () => {},
+  log: (line: IterationLog | string) => void,
+  name: string,
+  afterIteration?: (iter: number, model: AcousticModel, table: Int32Array) => Promise<AcousticModel>,
 ): Promise<
   { model: AcousticModel; tree: Tree; table: Int32Array; history: IterationLog[]; failed: string[] }
 > {
   const { tree, table, start, varFloor } = await startTriphones(pool, topology, c, log);
+  const hook = afterIteration && ((iter: number, model: AcousticModel) => afterIteration(iter, model, table));
   const { model, history, failed } = await runSchedule(
     pool,
     topology,
@@ -116,7 +122,18 @@ export async function trainTri(
     1,
     table,
     log,
-    "tri",
+    name,
+    hook,
   );
   return { model, tree, table, history, failed };
+}
+
+/** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
+export function trainTri(
+  pool: GmmPool,
+  topology: Topology,
+  c: TriConfig,
+  log: (line: IterationLog | string) => void = () => {},
+) {
+  return trainTriphones(pool, topology, c, log, "tri");
 }

@@ -35,11 +35,6 @@ export async function hasAdapter(allowFallback: boolean): Promise<boolean> {
   }
 }
 
-/** The backend in use, or null before initBackend. */
-export function currentBackend(): BackendInfo | null {
-  return current;
-}
-
 /**
  * Sets up tfjs: `auto` takes WebGPU on a hardware adapter, else WASM, else cpu; an explicit choice that cannot be
  * had is an error (tfjs would fall back silently). The wasm backend's matrix products go to a BLAS when one loads

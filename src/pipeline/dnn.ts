@@ -21,7 +21,14 @@ import { trainRbm, visibleBiasFromMeans } from "../nnet/rbm.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
 import { Rng } from "../util/rng.ts";
 import { exists, writeFileAtomic } from "../util/fs.ts";
-import { DECODE_DEFAULTS, decodeAndScore, type DecodeConfig, scoringDetail, writeHyps } from "./gmm.ts";
+import {
+  DECODE_DEFAULTS,
+  decodeAndScore,
+  type DecodeConfig,
+  readHyps,
+  scoringDetail,
+  writeHyps,
+} from "./gmm.ts";
 import { runStage } from "./stage.ts";
 
 export interface DnnSummary {
@@ -212,7 +219,7 @@ export async function runDnn(
       let versusTri3: DnnSummary["versusTri3"] = null;
       if (exists(tri3Hyps)) {
         const to39 = (m: Map<string, string[]>) => new Map([...m].map(([k, v]) => [k, map48to39(v)]));
-        const tri3 = readHypFile(tri3Hyps);
+        const tri3 = readHyps(tri3Hyps);
         const sig = mapsswe(to39(sets.test.text), to39(result.hyps.test), to39(tri3));
         const tri3Test = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "results.json"))).test;
         versusTri3 = { pValue: sig.pValue, z: sig.z, tri3Test };
@@ -240,15 +247,6 @@ export async function runDnn(
   }, { resumable: true });
   const summary: DnnSummary = JSON.parse(Deno.readTextFileSync(join(dir, "results.json")));
   return { dir, ...summary };
-}
-
-function readHypFile(path: string): Map<string, string[]> {
-  return new Map(
-    Deno.readTextFileSync(path).split("\n").filter((l) => l.trim()).map((l) => {
-      const [k, ...v] = l.trim().split(/\s+/);
-      return [k, v];
-    }),
-  );
 }
 
 function logTo(path: string) {

@@ -534,7 +534,7 @@ export function runTri2(
 }
 
 /** Hypotheses written by writeHyps. */
-function readHyps(path: string): Map<string, string[]> {
+export function readHyps(path: string): Map<string, string[]> {
   return new Map(
     Deno.readTextFileSync(path).split("\n").filter((l) => l.trim()).map((l) => {
       const [key, ...phones] = l.trim().split(/\s+/);
