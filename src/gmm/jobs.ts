@@ -393,8 +393,7 @@ function align(req: Extract<GmmRequest, { op: "align" }>): { failed: string[]; r
 function estimateFmllr(req: Extract<GmmRequest, { op: "fmllr" }>): FmllrReply {
   const set = sets.get(req.set)!, model = AcousticModel.from(req.model), d = model.dim;
   const silence = new Set(req.silencePhones);
-  const bySpeaker = new Map<string, number[]>();
-  set.speakers.forEach((s, i) => bySpeaker.has(s) ? bySpeaker.get(s)!.push(i) : bySpeaker.set(s, [i]));
+  const bySpeaker = Map.groupBy(set.speakers.keys(), (i) => set.speakers[i]);
   let most = 0;
   for (let p = 0; p < model.numPdfs; p++) most = Math.max(most, model.offsets[p + 1] - model.offsets[p]);
   const post = new Float64Array(most);

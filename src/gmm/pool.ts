@@ -350,8 +350,7 @@ export class GmmPool {
  * appearance, a share closed once it reaches its part of the total.
  */
 export function speakerShares(speakers: readonly string[], n: number): number[][] {
-  const groups = new Map<string, number[]>();
-  speakers.forEach((s, i) => groups.has(s) ? groups.get(s)!.push(i) : groups.set(s, [i]));
+  const groups = Map.groupBy(speakers.keys(), (i) => speakers[i]);
   const out: number[][] = Array.from({ length: n }, () => []);
   let w = 0, taken = 0;
   for (const group of groups.values()) {

@@ -19,6 +19,15 @@ import { DNN_PROFILES } from "../../src/nnet/config.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
+/** A small triphone system for the tiny corpus: the tri1, tri2 and tri3 tests share it. */
+const SMALL_TREE = {
+  numLeaves: 150,
+  totGauss: 400,
+  numIters: 6,
+  maxIterInc: 4,
+  realignIters: [3, 5],
+  minLeafCount: 40,
+};
 let feats: Awaited<ReturnType<typeof ensureFeatures>>;
 
 test("a small monophone system trains, aligns every utterance, decodes and reports PER", async () => {
@@ -52,12 +61,7 @@ test("a small monophone system trains, aligns every utterance, decodes and repor
 test("triphones from the monophone alignments: a tree, training, and a triphone-loop decode", async () => {
   const config = {
     ...TRI1_KALDI,
-    numLeaves: 150,
-    totGauss: 400,
-    numIters: 6,
-    maxIterInc: 4,
-    realignIters: [3, 5],
-    minLeafCount: 40,
+    ...SMALL_TREE,
   };
   const r = await runTri1(feats, join(base, "mono"), join(base, "tri1"), "test tri1", config, decode, 2);
   const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
@@ -70,13 +74,8 @@ test("triphones from the monophone alignments: a tree, training, and a triphone-
 test("LDA+MLLT triphones from the tri1 alignments: a 40 x 91 transform, training, decoding", async () => {
   const config = {
     ...TRI2_KALDI,
-    numLeaves: 150,
-    totGauss: 400,
-    numIters: 6,
-    maxIterInc: 4,
-    realignIters: [3, 5],
+    ...SMALL_TREE,
     mlltIters: [2, 4],
-    minLeafCount: 40,
   };
   const r = await runTri2(feats, join(base, "tri1"), join(base, "tri2"), "test tri2", config, decode, 2);
   const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
@@ -89,13 +88,8 @@ test("LDA+MLLT triphones from the tri1 alignments: a 40 x 91 transform, training
 test("speaker-adaptive training from tri2: transforms per speaker of every split, two-pass decoding", async () => {
   const config = {
     ...TRI3_KALDI,
-    numLeaves: 150,
-    totGauss: 400,
-    numIters: 6,
-    maxIterInc: 4,
-    realignIters: [3, 5],
+    ...SMALL_TREE,
     fmllrIters: [2, 4],
-    minLeafCount: 40,
   };
   const r = await runTri3(feats, join(base, "tri2"), join(base, "tri3"), "test tri3", config, decode, 2);
   assert.equal(r.failedAlignments, []);
