@@ -25,6 +25,7 @@ const PAPER: DnnConfig = {
   endHalvingImpr: 0.001,
   halvingFactor: 0.5,
   maxEpochs: 20,
+  epochFraction: 1,
   cvFraction: 0.1,
   initStddev: 0.1,
   rbm: RBM_KALDI,

@@ -17,8 +17,35 @@ export class FrameSet {
     readonly uttOf: Int32Array,
   ) {}
 
+  /** Each utterance's speaker vector (utterances x speakerDim), when attached. */
+  speakers: Float32Array | null = null;
+  speakerDim = 0;
+
   get frames() {
     return this.offsets[this.offsets.length - 1];
+  }
+
+  /** Attaches a speaker vector to every utterance (the i-vector of its speaker, say) by utterance key. */
+  attachSpeakers(vectorOf: (key: string) => Float32Array) {
+    const vectors = this.keys.map(vectorOf), dim = vectors[0]?.length ?? 0;
+    this.speakers = new Float32Array(this.keys.length * dim);
+    vectors.forEach((v, i) => {
+      if (v.length !== dim) {
+        throw new Error(`'${this.keys[i]}': speaker vector of ${v.length} dims, not ${dim}`);
+      }
+      this.speakers!.set(v, i * dim);
+    });
+    this.speakerDim = dim;
+  }
+
+  /** The speaker vectors of `frames`, one row each. */
+  speakerRows(frames: Int32Array): Float32Array {
+    const d = this.speakerDim, out = new Float32Array(frames.length * d);
+    frames.forEach((f, i) => {
+      const u = this.uttOf[f];
+      out.set(this.speakers!.subarray(u * d, (u + 1) * d), i * d);
+    });
+    return out;
   }
 
   /**
@@ -99,9 +126,19 @@ function shuffled(a: Int32Array, rng: Rng): Int32Array {
   return a;
 }
 
+export interface Minibatch {
+  /** Spliced inputs, frames x (2 context + 1) dim. */
+  x: Float32Array;
+  y: Int32Array | null;
+  /** Speaker vectors, frames x speakerDim, when the set has them. */
+  s: Float32Array | null;
+  frames: Int32Array;
+}
+
 /**
  * Minibatches over a frame set: every frame once per epoch in a seeded order across utterances (a full shuffle,
- * where Kaldi shuffles within a 32768-frame buffer), the last partial batch dropped as Kaldi's nnet1 does.
+ * where Kaldi shuffles within a 32768-frame buffer), the last partial batch dropped as Kaldi's nnet1 does. With
+ * `fraction` < 1 an epoch is the first part of that order (a fresh random subset each epoch).
  */
 export function* minibatches(
   set: FrameSet,
@@ -109,15 +146,24 @@ export function* minibatches(
   batchSize: number,
   seed: number | null,
   epoch = 0,
-): Generator<{ x: Float32Array; y: Int32Array | null; frames: Int32Array }> {
+  fraction = 1,
+): Generator<Minibatch> {
   const all = Int32Array.from({ length: set.frames }, (_, i) => i);
   const order = seed === null ? all : shuffled(all, new Rng(seed, `epoch ${epoch}`));
   const width = (2 * context + 1) * set.dim;
-  const whole = seed === null ? set.frames : set.frames - (set.frames % batchSize);
+  const total = seed === null ? set.frames : Math.max(batchSize, Math.round(set.frames * fraction));
+  const whole = seed === null
+    ? total
+    : Math.min(set.frames, total) - (Math.min(set.frames, total) % batchSize);
   for (let at = 0; at < whole; at += batchSize) {
     const frames = order.subarray(at, Math.min(at + batchSize, whole));
     const x = new Float32Array(frames.length * width);
     set.splice(frames, context, x);
-    yield { x, y: set.targets ? Int32Array.from(frames, (f) => set.targets![f]) : null, frames };
+    yield {
+      x,
+      y: set.targets ? Int32Array.from(frames, (f) => set.targets![f]) : null,
+      s: set.speakers ? set.speakerRows(frames) : null,
+      frames,
+    };
   }
 }

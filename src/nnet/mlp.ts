@@ -1,6 +1,7 @@
 // A sigmoid MLP with a softmax output in tfjs-core, trained by hand-written backprop (tfjs-core registers no gradients).
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
+import { affineParameters, type NamedParameters } from "./checkpoint.ts";
 import { AFFINE, LOG_SOFTMAX, SGD_UPDATE, SIGMOID_BACKPROP, SOFTMAX_XENT } from "./wasm_blas.ts";
 
 /** Weights of one affine layer: W is in x out (rows are inputs), b is out. */
@@ -19,7 +20,7 @@ export function setTransposeFlagsFast(fast: boolean) {
 }
 
 /** Whether the current backend has one of phl's fused kernels (registered with the BLAS on wasm). */
-const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
+export const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
 
 /** x W + b: one fused kernel where registered, else a product and a broadcast add. */
 export function affine(x: tf.Tensor2D, layer: Affine): tf.Tensor2D {
@@ -52,7 +53,7 @@ export function softmaxCrossEntropy(
 }
 
 /** The loss gradient below a sigmoid layer: (delta W') * h * (1 - h), fused where a kernel is registered. */
-function sigmoidBackprop(delta: tf.Tensor2D, w: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+export function sigmoidBackprop(delta: tf.Tensor2D, w: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
   if (hasKernel(SIGMOID_BACKPROP)) {
     return tf.engine().runKernel(SIGMOID_BACKPROP, { delta, w, h }) as tf.Tensor2D;
   }
@@ -60,7 +61,7 @@ function sigmoidBackprop(delta: tf.Tensor2D, w: tf.Tensor2D, h: tf.Tensor2D): tf
 }
 
 /** W - input' delta (delta already scaled by the rate), fused where a kernel is registered. */
-function sgdUpdate(w: tf.Tensor2D, input: tf.Tensor2D, delta: tf.Tensor2D): tf.Tensor2D {
+export function sgdUpdate(w: tf.Tensor2D, input: tf.Tensor2D, delta: tf.Tensor2D): tf.Tensor2D {
   if (hasKernel(SGD_UPDATE)) return tf.engine().runKernel(SGD_UPDATE, { w, input, delta }) as tf.Tensor2D;
   return tf.sub(w, mm(input, delta, true, false));
 }
@@ -81,6 +82,12 @@ export function initAffine(rng: Rng, inDim: number, outDim: number, stddev = 0.1
   };
 }
 
+/** Log-softmax of the logits, fused where a kernel is registered. */
+export function logSoftmax(logits: tf.Tensor2D): tf.Tensor2D {
+  if (hasKernel(LOG_SOFTMAX)) return tf.engine().runKernel(LOG_SOFTMAX, { logits }) as tf.Tensor2D;
+  return tf.logSoftmax(logits);
+}
+
 export type StepResult = {
   /** Summed cross-entropy over the minibatch, and the number of frames whose arg-max is the target. */
   loss: tf.Scalar;
@@ -88,10 +95,22 @@ export type StepResult = {
 };
 
 /**
+ * What the trainer and the decoder need of a network. `speaker` holds each frame's speaker vector (one row per
+ * frame) for speaker-aware networks; others ignore it.
+ */
+export interface Network {
+  step(x: tf.Tensor2D, labels: tf.Tensor1D, rate: number, speaker?: tf.Tensor2D): StepResult;
+  evaluate(x: tf.Tensor2D, labels: tf.Tensor1D, speaker?: tf.Tensor2D): StepResult;
+  logPosteriors(x: tf.Tensor2D, speaker?: tf.Tensor2D): tf.Tensor2D;
+  namedParameters(): NamedParameters;
+  dispose(): void;
+}
+
+/**
  * Layers: sigmoid hidden layers then a softmax output. Gradients are sums over the minibatch, as Kaldi nnet1's, so
  * learning rates are per frame summed (nnet1's 0.008 at minibatch 256).
  */
-export class Mlp {
+export class Mlp implements Network {
   constructor(readonly layers: Affine[]) {}
 
   static create(dims: number[], seed: number | string, stddev = 0.1): Mlp {
@@ -118,11 +137,7 @@ export class Mlp {
 
   /** Log posteriors of the output classes. */
   logPosteriors(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const logits = this.forwardAll(x).logits;
-      if (hasKernel(LOG_SOFTMAX)) return tf.engine().runKernel(LOG_SOFTMAX, { logits }) as tf.Tensor2D;
-      return tf.logSoftmax(logits);
-    });
+    return tf.tidy(() => logSoftmax(this.forwardAll(x).logits));
   }
 
   /**
@@ -170,6 +185,10 @@ export class Mlp {
 
   parameters(): tf.Variable[] {
     return this.layers.flatMap((a) => [a.w, a.b] as tf.Variable[]);
+  }
+
+  namedParameters(): NamedParameters {
+    return affineParameters(this.layers);
   }
 
   /** One SGD step: p <- p - rate * gradient, each layer updated as soon as its gradient is known. */

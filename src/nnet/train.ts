@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
 import { exists, writeFileAtomic } from "../util/fs.ts";
 import { loadParameters, saveParameters } from "./checkpoint.ts";
-import { type FrameSet, minibatches } from "./data.ts";
-import type { Mlp } from "./mlp.ts";
+import { type FrameSet, type Minibatch, minibatches } from "./data.ts";
+import type { Network } from "./mlp.ts";
 
 export interface NewbobConfig {
   /** Per-frame learning rate on summed minibatch gradients (nnet1: 0.008 at minibatch 256). */
@@ -15,6 +15,8 @@ export interface NewbobConfig {
   endHalvingImpr: number;
   halvingFactor: number;
   maxEpochs: number;
+  /** Share of the training frames one epoch visits (a new random subset each epoch); 1 = all. */
+  epochFraction: number;
   /** Frames spliced on each side of the input frame. */
   context: number;
   seed: number;
@@ -46,13 +48,23 @@ interface SchedulerState {
   history: EpochLog[];
 }
 
+/** A minibatch as tensors: inputs, targets and (for speaker-aware sets) speaker vectors. */
+export function batchTensors(b: Minibatch) {
+  const n = b.frames.length;
+  return {
+    x: tf.tensor2d(b.x, [n, b.x.length / n]),
+    labels: tf.tensor1d(b.y!, "int32"),
+    speaker: b.s ? tf.tensor2d(b.s, [n, b.s.length / n]) : undefined,
+  };
+}
+
 /** Summed loss and correct frames over a set (ordered, every frame), forward only. */
-export async function evaluateSet(net: Mlp, set: FrameSet, context: number, batchSize: number) {
+export async function evaluateSet(net: Network, set: FrameSet, context: number, batchSize: number) {
   let loss = 0, correct = 0;
   for (const b of minibatches(set, context, batchSize, null)) {
     const r = tf.tidy(() => {
-      const x = tf.tensor2d(b.x, [b.frames.length, b.x.length / b.frames.length]);
-      return net.evaluate(x, tf.tensor1d(b.y!, "int32"));
+      const { x, labels, speaker } = batchTensors(b);
+      return net.evaluate(x, labels, speaker);
     });
     loss += (await r.loss.data())[0];
     correct += (await r.correct.data())[0];
@@ -63,7 +75,7 @@ export async function evaluateSet(net: Mlp, set: FrameSet, context: number, batc
 
 /** One pass of SGD over `set`; stops early on a non-finite loss. */
 async function trainEpoch(
-  net: Mlp,
+  net: Network,
   set: FrameSet,
   c: NewbobConfig,
   epoch: number,
@@ -80,17 +92,18 @@ async function trainEpoch(
     if (!Number.isFinite(loss)) diverged = true;
   };
   let step = 0;
-  for (const b of minibatches(set, c.context, c.batchSize, c.seed, epoch)) {
+  const total = Math.min(set.frames, Math.round(set.frames * c.epochFraction));
+  for (const b of minibatches(set, c.context, c.batchSize, c.seed, epoch, c.epochFraction)) {
     const r = tf.tidy(() => {
-      const x = tf.tensor2d(b.x, [b.frames.length, b.x.length / b.frames.length]);
-      return net.step(x, tf.tensor1d(b.y!, "int32"), learnRate);
+      const { x, labels, speaker } = batchTensors(b);
+      return net.step(x, labels, learnRate, speaker);
     });
     pending.push(r.loss, r.correct);
     frames += b.frames.length;
     if (++step % 32 === 0) {
       await flush();
       if (diverged) break;
-      progress(frames / set.frames);
+      progress(frames / total);
     }
   }
   await flush();
@@ -104,7 +117,7 @@ async function trainEpoch(
  * maxEpochs. `dir` keeps best.params.ark and state.json after every epoch: a rerun resumes from them.
  */
 export async function trainNewbob(
-  net: Mlp,
+  net: Network,
   data: { train: FrameSet; cv: FrameSet },
   c: NewbobConfig,
   dir: string,
@@ -115,7 +128,7 @@ export async function trainNewbob(
   let state: SchedulerState;
   if (exists(statePath)) {
     state = JSON.parse(Deno.readTextFileSync(statePath));
-    loadParameters(best, net.parameters());
+    loadParameters(best, net.namedParameters());
     log(
       `resuming after epoch ${state.epoch} (learning rate ${state.learnRate}, CV loss ${
         state.cvLoss.toFixed(4)
@@ -133,7 +146,7 @@ export async function trainNewbob(
       history: [],
     };
     log(`initial CV loss ${cv.loss.toFixed(4)}, frame accuracy ${(100 * cv.accuracy).toFixed(2)}%`);
-    await saveParameters(best, net.parameters());
+    await saveParameters(best, net.namedParameters());
     writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
   }
   while (!state.done && state.epoch < c.maxEpochs) {
@@ -142,7 +155,7 @@ export async function trainNewbob(
     const tr = await trainEpoch(net, data.train, c, epoch, state.learnRate, (done) => {
       if (done - shown >= 0.1) {
         shown = done;
-        const fps = (done * data.train.frames) / ((performance.now() - t0) / 1000);
+        const fps = (done * data.train.frames * c.epochFraction) / ((performance.now() - t0) / 1000);
         log(`  epoch ${epoch}: ${(100 * done).toFixed(0)}% (${fps.toFixed(0)} frames/s)`);
       }
     });
@@ -154,8 +167,8 @@ export async function trainNewbob(
     const accepted = decision.accepted;
     if (accepted) {
       state.cvAccuracy = cv.accuracy;
-      await saveParameters(best, net.parameters());
-    } else loadParameters(best, net.parameters());
+      await saveParameters(best, net.namedParameters());
+    } else loadParameters(best, net.namedParameters());
     const entry: EpochLog = {
       epoch,
       learnRate: state.learnRate,
@@ -185,7 +198,7 @@ export async function trainNewbob(
     state.history.push(entry);
     writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
   }
-  loadParameters(best, net.parameters());
+  loadParameters(best, net.namedParameters());
   return state.history;
 }
 

@@ -13,7 +13,7 @@ import { pdfTable } from "../hmm/tree.ts";
 import { readArk, readScp } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { type BackendChoice, initBackend } from "../nnet/backend.ts";
-import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
+import { affineParameters, loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { FrameSet, minibatches, splitHeldOut } from "../nnet/data.ts";
 import { type Affine, affine, initAffine, Mlp } from "../nnet/mlp.ts";
@@ -84,7 +84,7 @@ async function pretrain(
     const path = join(dir, `rbm${l + 1}.params.ark`), visible = l === 0 ? inDim : c.hiddenDim;
     if (exists(path)) {
       const layer = initAffine(new Rng(c.seed), visible, c.hiddenDim);
-      loadParameters(path, [layer.w, layer.b]);
+      loadParameters(path, affineParameters([layer]));
       layers.push(layer);
       log(`RBM ${l + 1}: loaded from ${path}`);
       continue;
@@ -113,7 +113,7 @@ async function pretrain(
       `rbm ${l + 1} ${c.seed}`,
       log,
     );
-    await saveParameters(path, [layer.w, layer.b]);
+    await saveParameters(path, affineParameters([layer]));
     layers.push(layer);
   }
   return layers;
@@ -172,7 +172,7 @@ export async function runDnn(
     const t1 = performance.now();
     const epochs = await trainNewbob(net, data, c, join(out, "train"), log);
     const trainSeconds = (performance.now() - t1) / 1000;
-    await saveParameters(join(out, "final.params.ark"), net.parameters());
+    await saveParameters(join(out, "final.params.ark"), net.namedParameters());
     data.train.free(), data.cv.free();
 
     const t2 = performance.now();

@@ -38,6 +38,7 @@ const config = {
   endHalvingImpr: 0.001,
   halvingFactor: 0.5,
   maxEpochs: 6,
+  epochFraction: 1,
   context: 1,
   seed: 3,
 };
