@@ -1,74 +1,117 @@
-// deno task exp:table1 [--corpus TIMIT_DIR] — the paper's Table 1, running every stage before it.
-import { join } from "node:path";
+// deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--backend B] [--key=value] — the paper's Table 1, running every stage before it.
 import { formatCounts } from "../src/decode/score.ts";
-import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
-import { mfccFeatures } from "../src/pipeline/features.ts";
-import { ladderTable, runMono, runTri1, runTri2, runTri3 } from "../src/pipeline/gmm.ts";
-import { runSatAlignments } from "../src/pipeline/alignments.ts";
-import { runDnn } from "../src/pipeline/dnn.ts";
-import { DNN_PROFILES } from "../src/nnet/config.ts";
-import { runIvectors } from "../src/pipeline/ivector.ts";
-import { parseArgs, runMain } from "../src/util/args.ts";
+import type { SpeakerModel } from "../src/nnet/speaker.ts";
+import {
+  MODEL_NAMES,
+  parseExperimentArgs,
+  prepareSpeakerExperiment,
+  runFamilies,
+  testSignificance,
+} from "../src/pipeline/experiment.ts";
+import { fmtP, per, relativeGain, writeResults } from "../src/report/results.ts";
+import { runMain } from "../src/util/args.ts";
 
-const NOT_BUILT = [
-  "the speaker-aware DNNs of Table 1 (i-vector baseline, extended i-vector, transforms, PHL)",
-];
+/** Table 1 of the paper (TIMIT, 6 x 1024 + 2042 senones): test and dev PER. */
+const PAPER_TABLE1: Record<string, [number, number]> = {
+  "Initial DNN": [19.1, 18.3],
+  "i-vector baseline": [18.7, 17.8],
+  "Extended i-vector": [18.7, 17.6],
+  "Extended i-vector 1-layer": [18.5, 17.9],
+  "Extended i-vector 2-layer": [18.7, 17.7],
+  "Partitioned DNN": [18.2, 17.5],
+};
+const MODELS: SpeakerModel[] = ["extended", "transform1", "transform2", "partitioned"];
 
 await runMain(async () => {
-  const args = parseArgs(Deno.args, {
-    corpus: CORPUS_OPTION,
+  const a = parseExperimentArgs("exp:table1");
+  const x = await prepareSpeakerExperiment(a);
+  const families = await runFamilies(x, MODELS);
+  const baseline = families.extended[0];
+  const rows = [
+    {
+      name: "Initial DNN",
+      dir: x.dnn.dir,
+      dev: x.dnn.dev,
+      test: x.dnn.test,
+      parameters: null as number | null,
+    },
+    { name: "i-vector baseline", ...baseline },
+    ...MODELS.map((m) => ({ name: MODEL_NAMES[m], ...families[m][families[m].length - 1] })),
+  ].map((r) => {
+    const vsInitial = r.dir === x.dnn.dir ? null : testSignificance(x, r.dir, x.dnn.dir);
+    const vsBaseline = r.dir === x.dnn.dir || r.dir === baseline.dir
+      ? null
+      : testSignificance(x, r.dir, baseline.dir);
+    return {
+      name: r.name,
+      dir: r.dir,
+      test: per(r.test),
+      dev: per(r.dev),
+      testGain: relativeGain(r.test, x.dnn.test),
+      devGain: relativeGain(r.dev, x.dnn.dev),
+      parameters: r.parameters,
+      vsInitial,
+      vsBaseline,
+      paper: PAPER_TABLE1[r.name],
+    };
   });
-  const command = "deno task exp:table1" + (args.corpus ? ` --corpus ${args.corpus}` : "");
-  const corpus = await prepareCorpus(args.corpus || null);
-  const exp = join("exp", corpus.name), n = corpus.splits;
-  console.log(
-    `corpus ${corpus.root}: train ${n.train.length}, dev ${n.dev.length}, test ${n.test.length} utterances`,
-  );
-  console.log(`Kaldi data dirs: ${Object.values(corpus.dataDirs).join(", ")}`);
-  const feats = await mfccFeatures(corpus);
-  console.log(`MFCC feature dirs (per-speaker CMVN stats): ${Object.values(feats).join(", ")}`);
-  const mono = await runMono(feats, join(exp, "mono"), command);
-  console.log(
-    `monophone GMM-HMM (${mono.dir}/RESULTS.md): dev ${formatCounts(mono.dev)}; test ${
-      formatCounts(mono.test)
-    }`,
-  );
-  const tri1 = await runTri1(feats, mono.dir, join(exp, "tri1"), command);
-  console.log(
-    `triphone GMM-HMM (${tri1.dir}/RESULTS.md): dev ${formatCounts(tri1.dev)}; test ${
-      formatCounts(tri1.test)
-    }`,
-  );
-  const tri2 = await runTri2(feats, tri1.dir, join(exp, "tri2"), command);
-  console.log(
-    `LDA+MLLT triphones (${tri2.dir}/RESULTS.md): dev ${formatCounts(tri2.dev)}; test ${
-      formatCounts(tri2.test)
-    }`,
-  );
-  const tri3 = await runTri3(feats, tri2.dir, join(exp, "tri3"), command);
-  console.log(
-    `speaker-adaptive triphones (${tri3.dir}/RESULTS.md): dev ${formatCounts(tri3.dev)}; test ${
-      formatCounts(tri3.test)
-    }`,
-  );
-  const ali = await runSatAlignments(feats, tri3.dir, join(exp, "tri3_ali"));
-  console.log(
-    `senone alignments, priors and fMLLR features for the DNNs: ${ali.dir} (${ali.numPdfs} senones)\n`,
-  );
-  console.log(ladderTable([{ name: "mono", result: mono }, { name: "tri1", result: tri1 }, {
-    name: "tri2",
-    result: tri2,
-  }, { name: "tri3", result: tri3 }]));
-  const dnn = await runDnn(ali.dir, tri3.dir, join(exp, "dnn_cpu"), command, DNN_PROFILES.cpu, "auto");
-  console.log(
-    `initial DNN (${dnn.dir}/RESULTS.md, ${dnn.backend}${dnn.blas ? " + BLAS" : ""}): dev ${
-      formatCounts(dnn.dev)
-    }; test ${formatCounts(dnn.test)}`,
-  );
-  const ivectors = await runIvectors(feats, join(exp, "ivector"));
-  console.log(`i-vectors (on MFCC + deltas; on fMLLR features with the speaker-aware DNNs): ${ivectors}`);
-  console.log("\nTable 1 cannot be computed yet; these stages are not built:");
-  for (const stage of NOT_BUILT) console.log(`  - ${stage}`);
-  console.log("No Table 1 number is printed until they exist.");
-  Deno.exit(1);
+  const c = a.config, layers = c.hiddenLayers + 1;
+  const cell = (v: number, gain: number, first: boolean) =>
+    `${v.toFixed(2)}${first ? "" : ` (${gain.toFixed(1)})`}`;
+  const sig = (s: { pValue: number; z: number } | null) =>
+    s ? `${fmtP(s.pValue)} (${s.z < 0 ? "better" : s.z > 0 ? "worse" : "same"})` : "-";
+  const best = rows.slice(1).reduce((b, r) => (r.test < b.test ? r : b));
+  const phl = rows[rows.length - 1];
+  const table = [
+    "| Model | test PER % (rel. %) | dev PER % (rel. %) | parameters | p vs initial DNN | p vs i-vector baseline | paper test | paper dev |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r, i) =>
+      `| ${r.name} | ${cell(r.test, r.testGain, i === 0)} | ${cell(r.dev, r.devGain, i === 0)} | ${
+        r.parameters ?? "-"
+      } | ${sig(r.vsInitial)} | ${sig(r.vsBaseline)} | ${r.paper[0]} | ${r.paper[1]} |`
+    ),
+  ].join("\n");
+  const md = [
+    `# Table 1: PER of the speaker-aware DNNs`,
+    "",
+    `Regenerate: \`${a.command}\``,
+    "",
+    `Corpus \`${x.exp}\`, profile \`${a.profile}\` (${c.hiddenLayers} x ${c.hiddenDim} sigmoid hidden layers, so ${layers} stages of progressive training; the paper: 6 x 1024, 7 stages), ` +
+    `i-vectors of 25 dims (UBM 128) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
+    `Final models (speaker input into all ${layers} layers); PER on the 39-phone set, relative improvement over the initial DNN in brackets. ` +
+    `Significance: MAPSSWE on test (two-sided p; "better" when the row's system makes fewer errors). ` +
+    `The last two columns are the paper's published numbers (TIMIT), for reference only.`,
+    "",
+    table,
+    "",
+    `Best on test here: ${best.name} (${best.test.toFixed(2)}%). Partitioned DNN vs i-vector baseline: ` +
+    `${phl.test.toFixed(2)} vs ${rows[1].test.toFixed(2)}, p = ${fmtP(phl.vsBaseline!.pValue)}; ` +
+    `vs the initial DNN: p = ${fmtP(phl.vsInitial!.pValue)}.`,
+    "",
+    "Stage times in this run (s; a reused stage takes about none): " +
+    x.timings.steps.map((t) => `${t.step} ${t.seconds}`).join(", ") + `; total ${x.timings.total}.`,
+    "",
+  ].join("\n");
+  const files = writeResults("table1", md, {
+    command: a.command,
+    profile: a.profile,
+    overrides: a.overrides,
+    config: c,
+    seeds: { dnn: c.seed },
+    backend: x.dnn.backend,
+    blas: x.dnn.blas,
+    rows,
+    stages: Object.fromEntries(
+      MODELS.map((
+        m,
+      ) => [
+        m,
+        families[m].map((s) => ({ dir: s.dir, dev: per(s.dev), test: per(s.test), seconds: s.seconds })),
+      ]),
+    ),
+    timings: { steps: x.timings.steps, total: x.timings.total },
+  });
+  console.log("\n" + table + "\n");
+  console.log(`initial DNN: dev ${formatCounts(x.dnn.dev)}; test ${formatCounts(x.dnn.test)}`);
+  console.log(`written: ${files.md}, ${files.json}`);
 });

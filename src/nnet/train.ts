@@ -114,7 +114,9 @@ async function trainEpoch(
  * Trains `net` on `train` with newbob on `cv` (Kaldi's train_scheduler.sh): an epoch that does not lower the CV
  * loss is rejected (the accepted weights restored); once the relative improvement falls below startHalvingImpr the
  * rate is halved every epoch, and training stops when it falls below endHalvingImpr while halving, or after
- * maxEpochs. `dir` keeps best.params.ark and state.json after every epoch: a rerun resumes from them.
+ * maxEpochs. `dir` keeps best.params.ark and state.json after every epoch: a rerun resumes from them. Pass
+ * `initialCv` when the starting model's CV loss is already known. Returns the epochs and the kept model's CV
+ * loss and accuracy.
  */
 export async function trainNewbob(
   net: Network,
@@ -122,7 +124,8 @@ export async function trainNewbob(
   c: NewbobConfig,
   dir: string,
   log: (line: string) => void,
-): Promise<EpochLog[]> {
+  initialCv?: { loss: number; accuracy: number },
+): Promise<{ epochs: EpochLog[]; cv: { loss: number; accuracy: number } }> {
   Deno.mkdirSync(dir, { recursive: true });
   const statePath = join(dir, "state.json"), best = join(dir, "best.params.ark");
   let state: SchedulerState;
@@ -135,7 +138,7 @@ export async function trainNewbob(
       })`,
     );
   } else {
-    const cv = await evaluateSet(net, data.cv, c.context, c.batchSize);
+    const cv = initialCv ?? await evaluateSet(net, data.cv, c.context, c.batchSize);
     state = {
       epoch: 0,
       learnRate: c.learnRate,
@@ -199,7 +202,7 @@ export async function trainNewbob(
     writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
   }
   loadParameters(best, net.namedParameters());
-  return state.history;
+  return { epochs: state.history, cv: { loss: state.cvLoss, accuracy: state.cvAccuracy } };
 }
 
 /**

@@ -1,17 +1,8 @@
 // Pipeline: the initial DNN (RBM pretraining, newbob fine-tuning) on tri3_ali's fMLLR features, hybrid decoding and scoring.
 import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
-import { map48to39 } from "../corpus/phones.ts";
-import { contextPhoneLoopGraph } from "../decode/graph.ts";
-import { BigramLm } from "../decode/lm.ts";
 import { type ErrorCounts, formatCounts } from "../decode/score.ts";
-import { mapsswe } from "../decode/significance.ts";
-import { CmvnStats } from "../features/cmvn.ts";
-import { GmmPool } from "../gmm/pool.ts";
-import { Topology } from "../hmm/topology.ts";
-import { pdfTable } from "../hmm/tree.ts";
-import { readArk, readScp } from "../io/ark.ts";
-import { readDataDir } from "../io/datadir.ts";
+import { readArk } from "../io/ark.ts";
 import { type BackendChoice, initBackend } from "../nnet/backend.ts";
 import { affineParameters, loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
@@ -21,14 +12,8 @@ import { trainRbm, visibleBiasFromMeans } from "../nnet/rbm.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
 import { Rng } from "../util/rng.ts";
 import { exists, writeFileAtomic } from "../util/fs.ts";
-import {
-  DECODE_DEFAULTS,
-  decodeAndScore,
-  type DecodeConfig,
-  readHyps,
-  scoringDetail,
-  writeHyps,
-} from "./gmm.ts";
+import { DECODE_DEFAULTS, type DecodeConfig } from "./gmm.ts";
+import { decodeHybrid, HybridSetup, significance, testCounts } from "./hybrid.ts";
 import { runStage } from "./stage.ts";
 
 export interface DnnSummary {
@@ -44,21 +29,6 @@ export interface DnnSummary {
   trainSeconds: number;
   decodeSeconds: number;
   versusTri3: { pValue: number; z: number; tri3Test: ErrorCounts } | null;
-}
-
-/** Log-priors of the senones from alignment counts; senones under the floor get -1e10 (never chosen). */
-export function logPriors(counts: Float64Array, floor: number): Float32Array {
-  const total = counts.reduce((a, b) => a + b, 0);
-  return Float32Array.from(counts, (c) => (c / total >= floor && c > 0 ? Math.log(c / total) : 1e10));
-}
-
-function readCounts(path: string): Float64Array {
-  const text = Deno.readTextFileSync(path).replace(/[[\]]/g, " ").trim();
-  const values = text.split(/\s+/).map(Number);
-  values.forEach((v, i) => {
-    if (!Number.isFinite(v) || v < 0) throw new Error(`${path}: count ${i + 1} ('${v}') is not a count`);
-  });
-  return Float64Array.from(values);
 }
 
 /** RBMs for every hidden layer, each trained on the probabilities of the stack below; checkpointed per layer. */
@@ -119,6 +89,17 @@ async function pretrain(
   return layers;
 }
 
+/** tri3_ali's training utterances with their senone targets, split 90/10 (seeded) for newbob's cross-validation. */
+export function trainingData(h: HybridSetup, c: DnnConfig) {
+  const targets = new Map(readArk(join(h.aliDir, "ali.train.ark"), "ints"));
+  const split = splitHeldOut([...targets.keys()], c.cvFraction, c.seed);
+  const data = {
+    train: FrameSet.load(h.featsScp("train"), split.train, h.cmvn, targets),
+    cv: FrameSet.load(h.featsScp("train"), split.cv, h.cmvn, targets),
+  };
+  return { data, split };
+}
+
 /**
  * The initial DNN from `aliDir` (tri3_ali): 90/10 split of the aligned training utterances, RBM pretraining,
  * newbob fine-tuning (checkpointed: a killed run resumes), then dev and test forwarded, turned into scaled
@@ -145,20 +126,12 @@ export async function runDnn(
         "no BLAS library found: tfjs-wasm's own kernels train several times slower (Debian/Ubuntu: apt-get install libopenblas0-pthread; or set BLAS_LIB)",
       );
     }
-    const [[, cmvnMatrix]] = [...readArk(join(aliDir, "cmvn_global.ark"), "matrix")];
-    const cmvn = CmvnStats.fromMatrix(cmvnMatrix);
-    const targets = new Map(readArk(join(aliDir, "ali.train.ark"), "ints"));
-    const split = splitHeldOut([...targets.keys()], c.cvFraction, c.seed);
-    const trainScp = join(aliDir, "feats", "train", "feats.scp");
-    const data = {
-      train: FrameSet.load(trainScp, split.train, cmvn, targets),
-      cv: FrameSet.load(trainScp, split.cv, cmvn, targets),
-    };
-    const numPdfs = Number(Deno.readTextFileSync(join(aliDir, "num_pdfs")));
+    const hybrid = new HybridSetup(aliDir), numPdfs = hybrid.numPdfs;
+    const { data, split } = trainingData(hybrid, c);
     log(
       `train ${split.train.length} utterances (${data.train.frames} frames), CV ${split.cv.length} (${data.cv.frames})`,
     );
-    const inDim = (2 * c.context + 1) * cmvn.dim;
+    const inDim = (2 * c.context + 1) * hybrid.cmvn.dim;
     const t0 = performance.now();
     const hidden = c.rbm ? await pretrain(data.train, c, join(out, "pretrain"), log) : [];
     const pretrainSeconds = (performance.now() - t0) / 1000;
@@ -170,88 +143,45 @@ export async function runDnn(
     layers.push(initAffine(rng, c.hiddenDim, numPdfs, c.initStddev));
     const net = new Mlp(layers);
     const t1 = performance.now();
-    const epochs = await trainNewbob(net, data, c, join(out, "train"), log);
+    const { epochs } = await trainNewbob(net, data, c, join(out, "train"), log);
     const trainSeconds = (performance.now() - t1) / 1000;
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
     data.train.free(), data.cv.free();
 
-    const t2 = performance.now();
-    const priors = logPriors(readCounts(join(aliDir, "pdf_counts")), c.priorFloor);
-    const final = JSON.parse(Deno.readTextFileSync(join(aliDir, "final.mdl.json")));
-    const topology = Topology.fromJSON(final.topology), table = pdfTable(final.tree);
-    const sets = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(join(aliDir, "feats", s))]),
-    );
-    const lm = new BigramLm(topology.phones, [...sets.train.text.values()]);
-    const pool = new GmmPool(jobs);
-    try {
-      for (const s of ["dev", "test"] as const) {
-        const keys = readScp(join(aliDir, "feats", s, "feats.scp")).map((e) => e.key);
-        const set = FrameSet.load(join(aliDir, "feats", s, "feats.scp"), keys, cmvn);
-        const buffer = new SharedArrayBuffer(4 * set.frames * numPdfs), scores = new Float32Array(buffer);
-        for (const b of minibatches(set, c.context, c.batchSize, null)) {
-          const logp = tf.tidy(() => net.logPosteriors(tf.tensor2d(b.x, [b.frames.length, inDim])));
-          const values = (await logp.data()) as Float32Array;
-          logp.dispose();
-          b.frames.forEach((f, i) => {
-            for (let p = 0; p < numPdfs; p++) scores[f * numPdfs + p] = values[i * numPdfs + p] - priors[p];
-          });
-        }
-        const utterances = keys.map((key, i) => ({ key, frames: set.offsets[i + 1] - set.offsets[i] }));
-        await pool.setScores(s, { scoresId: "dnn", numPdfs }, utterances, buffer);
-        set.free();
+    const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, undefined, jobs);
+    net.dispose();
+    const tri3Hyps = join(tri3Dir, "decode_test", "hyp.txt");
+    const versusTri3 = exists(tri3Hyps)
+      ? {
+        ...significance(hybrid.sets.test.text, join(out, "decode_test", "hyp.txt"), tri3Hyps),
+        tri3Test: testCounts(tri3Dir),
       }
-      const result = await decodeAndScore(
-        pool,
-        { scoresId: "dnn", numPdfs },
-        topology,
-        (penalty) => contextPhoneLoopGraph(topology, table, lm, penalty),
-        { dev: sets.dev.text, test: sets.test.text },
-        { dev: sets.dev.utt2spk, test: sets.test.utt2spk },
-        decodeConfig,
-      );
-      const decodeSeconds = (performance.now() - t2) / 1000;
-      for (const s of ["dev", "test"] as const) {
-        writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);
-        writeFileAtomic(join(out, `decode_${s}`, "scoring.txt"), scoringDetail(result[s]));
-      }
-      const tri3Hyps = join(tri3Dir, "decode_test", "hyp.txt");
-      let versusTri3: DnnSummary["versusTri3"] = null;
-      if (exists(tri3Hyps)) {
-        const to39 = (m: Map<string, string[]>) => new Map([...m].map(([k, v]) => [k, map48to39(v)]));
-        const tri3 = readHyps(tri3Hyps);
-        const sig = mapsswe(to39(sets.test.text), to39(result.hyps.test), to39(tri3));
-        const tri3Test = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "results.json"))).test;
-        versusTri3 = { pValue: sig.pValue, z: sig.z, tri3Test };
-      }
-      const summary: DnnSummary = {
-        dev: result.dev.total,
-        test: result.test.total,
-        acousticScale: result.acousticScale,
-        insertionPenalty: result.insertionPenalty,
-        devGrid: result.devGrid,
-        backend: info.name,
-        blas: info.blas,
-        epochs,
-        pretrainSeconds,
-        trainSeconds,
-        decodeSeconds,
-        versusTri3,
-      };
-      writeFileAtomic(join(out, "results.json"), JSON.stringify({ config: c, ...summary }, null, 2) + "\n");
-      writeFileAtomic(join(out, "RESULTS.md"), dnnResults(command, c, summary, numPdfs));
-    } finally {
-      pool.close();
-      net.dispose();
-    }
+      : null;
+    const summary: DnnSummary = {
+      dev: result.dev.total,
+      test: result.test.total,
+      acousticScale: result.acousticScale,
+      insertionPenalty: result.insertionPenalty,
+      devGrid: result.devGrid,
+      backend: info.name,
+      blas: info.blas,
+      epochs,
+      pretrainSeconds,
+      trainSeconds,
+      decodeSeconds: result.decodeSeconds,
+      versusTri3,
+    };
+    writeFileAtomic(join(out, "results.json"), JSON.stringify({ config: c, ...summary }, null, 2) + "\n");
+    writeFileAtomic(join(out, "RESULTS.md"), dnnResults(command, c, summary, hybrid.numPdfs));
   }, { resumable: true });
   const summary: DnnSummary = JSON.parse(Deno.readTextFileSync(join(dir, "results.json")));
   return { dir, ...summary };
 }
 
-function logTo(path: string) {
+/** A log line to stderr (with a tag) and to a file. */
+export function logTo(path: string, tag = "dnn") {
   return (line: string) => {
-    console.error(`[dnn] ${line}`);
+    console.error(`[${tag}] ${line}`);
     Deno.writeTextFileSync(path, line + "\n", { append: true });
   };
 }

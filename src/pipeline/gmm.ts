@@ -123,7 +123,7 @@ export async function decodeAndScore(
     if (bestAt === at) break;
     at = bestAt;
   }
-  await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
+  if (d.insertionPenalties.length > 1) await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
   const decodeBest = async (set: "dev" | "test") =>
     asPhones((await pool.decode(set, model, [graphs.get(best.penalty)!], [best.scale], d.beam))[0][0], set);
   const score = (set: "dev" | "test", hyps: Map<string, string[]>) =>

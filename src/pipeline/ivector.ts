@@ -22,6 +22,8 @@ export interface IvectorConfig {
   minPost: number;
   /** Append deltas and delta-deltas to the features (for MFCC input; fMLLR features come with context already). */
   deltas: boolean;
+  /** Per-speaker mean normalization from the feature dir's cmvn.scp (MFCC input; not for fMLLR features). */
+  speakerCmn: boolean;
   seed: number;
 }
 
@@ -32,8 +34,12 @@ export const IVECTOR_DEFAULTS: IvectorConfig = {
   ubmSubsample: 4,
   minPost: 0.025,
   deltas: true,
+  speakerCmn: true,
   seed: 1,
 };
+
+/** The paper's setting (sec. 4.1): the same 40-dim fMLLR features the DNNs see, as they are. */
+export const IVECTOR_FMLLR: IvectorConfig = { ...IVECTOR_DEFAULTS, deltas: false, speakerCmn: false };
 
 export interface IvectorStageSummary {
   dims: { features: number; ubmGaussians: number; ivector: number };
@@ -42,8 +48,8 @@ export interface IvectorStageSummary {
   seconds: { ubm: number; stats: number; extractor: number; extraction: number };
 }
 
-function loadSplit(dir: string, deltas: boolean): Map<string, FeatureMatrix> {
-  const feats = loadFeatures(dir, "speaker");
+function loadSplit(dir: string, deltas: boolean, speakerCmn: boolean): Map<string, FeatureMatrix> {
+  const feats = loadFeatures(dir, speakerCmn ? "speaker" : "none");
   if (deltas) { for (const [k, x] of feats) feats.set(k, addDeltas(x)); }
   return feats;
 }
@@ -66,14 +72,16 @@ export async function runIvectors(
     stage: "ivector",
     config: c,
     feats: Object.fromEntries(
-      Object.entries(featDirs).map(([s, d]) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"))]),
+      Object.entries(featDirs).map((
+        [s, d],
+      ) => [s, fingerprint(join(d, "feats.scp"), ...(c.speakerCmn ? [join(d, "cmvn.scp")] : []))]),
     ),
   };
   await runStage(dir, key, (out) => {
     const log: string[] = [];
     const say = (line: string) => (log.push(line), console.error(`[ivector] ${line}`));
     const feats = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, loadSplit(featDirs[s], c.deltas)]),
+      (["train", "dev", "test"] as const).map((s) => [s, loadSplit(featDirs[s], c.deltas, c.speakerCmn)]),
     ) as Record<Split, Map<string, FeatureMatrix>>;
     let t0 = performance.now();
     const { ubm, history } = trainUbm([...feats.train.values()].map((x) => subsample(x, c.ubmSubsample)), {

@@ -16,6 +16,8 @@ import { TRI3_KALDI } from "../../src/gmm/sat.ts";
 import { runSatAlignments } from "../../src/pipeline/alignments.ts";
 import { runDnn } from "../../src/pipeline/dnn.ts";
 import { DNN_PROFILES } from "../../src/nnet/config.ts";
+import { IVECTOR_FMLLR, readIvectors, runIvectors } from "../../src/pipeline/ivector.ts";
+import { gridAround, runProgressive } from "../../src/pipeline/speaker_dnn.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
@@ -174,6 +176,46 @@ test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding bes
   );
   assert.match(Deno.readTextFileSync(join(dir, "log.txt")), /resuming after epoch 1/);
   assert.ok(again.epochs.length >= 1);
+});
+
+test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive stages decoded; a rerun reuses them", async () => {
+  const config = { ...DNN_PROFILES.tiny, maxEpochs: 2 };
+  const ali = join(base, "tri3_ali");
+  const ivectors = await runIvectors(
+    { train: join(ali, "feats", "train"), dev: join(ali, "feats", "dev"), test: join(ali, "feats", "test") },
+    join(base, "ivector_fmllr"),
+    { ...IVECTOR_FMLLR, ubm: { ...IVECTOR_FMLLR.ubm, gaussians: 8 }, ivectorDim: 4, iterations: 2 },
+  );
+  assert.is(readIvectors(ivectors, "test", "spk").values().next().value!.length, 4);
+  const inputs = {
+    aliDir: ali,
+    ivectorDir: ivectors,
+    config,
+    backend: "wasm" as const,
+    decode: gridAround(0.2, 0, decode),
+    command: "test speaker",
+    jobs: 2,
+  };
+  const root = join(base, "speaker");
+  const stages = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
+  assert.equal(stages.map((s) => s.arch.speakerLayers), [1, 2, 3]);
+  assert.is(stages[0].dir, join(root, "baseline"));
+  assert.is(stages[0].arch.model, "extended");
+  assert.is(stages[2].parent, stages[1].dir);
+  for (const s of stages) {
+    assert.ok(s.test.ref > 0 && s.steps.newOnly.length === 1 && s.steps.all.length === 1, s.dir);
+    assert.ok(Deno.statSync(join(s.dir, "decode_test", "hyp.txt")).isFile);
+  }
+  assert.ok(stages[2].parameters > stages[1].parameters && stages[1].parameters > stages[0].parameters);
+  assert.match(
+    Deno.readTextFileSync(join(stages[1].dir, "log.txt")),
+    /new: affine2\.speaker_weight, partition1/,
+  );
+  // the extended family shares the baseline, and a rerun of the partitioned one trains nothing
+  const log = Deno.statSync(join(stages[2].dir, "log.txt")).mtime;
+  const again = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
+  assert.equal(again.map((s) => s.test), stages.map((s) => s.test));
+  assert.equal(Deno.statSync(join(stages[2].dir, "log.txt")).mtime, log);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));

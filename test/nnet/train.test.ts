@@ -50,7 +50,7 @@ test("a run learns the classes and keeps its state after every epoch", async () 
     cv: load(utts.slice(10).map((u) => u.key)),
   };
   const net = Mlp.create([3 * dim, 16, classes], "train test");
-  const history = await trainNewbob(net, data, config, join(dir, "ok"), () => {});
+  const { epochs: history } = await trainNewbob(net, data, config, join(dir, "ok"), () => {});
   assert.ok(history.length >= 2);
   assert.ok(history[history.length - 1].cvAccuracy > 0.9, `CV accuracy ${history.map((h) => h.cvAccuracy)}`);
   const state = JSON.parse(Deno.readTextFileSync(join(dir, "ok", "state.json")));
@@ -66,7 +66,7 @@ test("a non-finite loss stops the epoch, rejects it and restores the last good w
   const net = Mlp.create([3 * dim, 16, classes], "train test");
   const before = await Promise.all(net.parameters().map(async (p) => [...await p.data()]));
   const lines: string[] = [];
-  const history = await trainNewbob(
+  const { epochs: history } = await trainNewbob(
     net,
     data,
     { ...config, learnRate: 1e30, maxEpochs: 1 },

@@ -1,0 +1,52 @@
+// Results files: results/<name>.md and .json, with what a reader needs to trust and rerun them (commit, config, versions).
+import { join } from "node:path";
+import { type ErrorCounts, errorRate } from "../decode/score.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+
+export const RESULTS_DIR = "results";
+
+function git(...args: string[]): string | null {
+  try {
+    const r = new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).outputSync();
+    return r.success ? new TextDecoder().decode(r.stdout).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The commit (with a note when the tree has uncommitted changes), Deno's and the npm packages' versions. */
+export function runMetadata() {
+  const commit = git("rev-parse", "HEAD"), dirty = git("status", "--porcelain", "--untracked-files=no");
+  const pkg = JSON.parse(Deno.readTextFileSync("package.json"));
+  const packages = Object.fromEntries(
+    Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).map((name) => {
+      try {
+        return [name, JSON.parse(Deno.readTextFileSync(join("node_modules", name, "package.json"))).version];
+      } catch {
+        return [name, null];
+      }
+    }),
+  );
+  return {
+    date: new Date().toISOString(),
+    gitCommit: commit ? commit + (dirty ? " (with uncommitted changes)" : "") : null,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    packages,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+  };
+}
+
+/** Writes results/<name>.md and results/<name>.json (the JSON gets runMetadata() as "run"). */
+export function writeResults(name: string, markdown: string, json: object): { md: string; json: string } {
+  const md = join(RESULTS_DIR, `${name}.md`), js = join(RESULTS_DIR, `${name}.json`);
+  Deno.mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileAtomic(md, markdown);
+  writeFileAtomic(js, JSON.stringify({ run: runMetadata(), ...json }, null, 2) + "\n");
+  return { md, json: js };
+}
+
+export const per = (c: ErrorCounts) => errorRate(c);
+/** Relative improvement in percent of `c` over `base`. */
+export const relativeGain = (c: ErrorCounts, base: ErrorCounts) => (100 * (per(base) - per(c))) / per(base);
+export const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));

@@ -1,0 +1,88 @@
+// A small SVG line chart (axes, ticks, one polyline with markers per series, legend), for figures like the paper's.
+export interface Series {
+  name: string;
+  points: [number, number][];
+}
+
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+const MARKERS = ["circle", "square", "diamond", "triangle", "cross", "circle"];
+
+/** Round tick steps (1, 2 or 5 times a power of ten) covering [lo, hi] with about `count` ticks. */
+export function ticks(lo: number, hi: number, count = 6): number[] {
+  const raw = (hi - lo) / Math.max(1, count - 1), mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    out.push(Number(v.toFixed(10)));
+  }
+  return out;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function marker(kind: string, x: number, y: number, color: string): string {
+  const r = 4;
+  switch (kind) {
+    case "square":
+      return `<rect x="${x - r}" y="${y - r}" width="${2 * r}" height="${2 * r}" fill="${color}"/>`;
+    case "diamond":
+      return `<path d="M${x} ${y - r - 1}L${x + r + 1} ${y}L${x} ${y + r + 1}L${
+        x - r - 1
+      } ${y}Z" fill="${color}"/>`;
+    case "triangle":
+      return `<path d="M${x} ${y - r - 1}L${x + r + 1} ${y + r}L${x - r - 1} ${y + r}Z" fill="${color}"/>`;
+    case "cross":
+      return `<path d="M${x - r} ${y - r}L${x + r} ${y + r}M${x - r} ${y + r}L${x + r} ${
+        y - r
+      }" stroke="${color}" stroke-width="2"/>`;
+    default:
+      return `<circle cx="${x}" cy="${y}" r="${r}" fill="${color}"/>`;
+  }
+}
+
+export function lineChart(
+  o: { title: string; xLabel: string; yLabel: string; series: Series[]; xTicks?: number[] },
+) {
+  const W = 640, H = 420, left = 64, right = 190, top = 40, bottom = 56;
+  const xs = o.series.flatMap((s) => s.points.map((p) => p[0])),
+    ys = o.series.flatMap((s) => s.points.map((p) => p[1]));
+  if (!xs.length) throw new Error(`${o.title}: nothing to plot`);
+  const xt = o.xTicks ?? ticks(Math.min(...xs), Math.max(...xs));
+  const pad = (Math.max(...ys) - Math.min(...ys)) * 0.1 || 0.5;
+  const yt = ticks(Math.min(...ys) - pad, Math.max(...ys) + pad);
+  const [x0, x1, y0, y1] = [xt[0], xt[xt.length - 1], yt[0], yt[yt.length - 1]];
+  const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (W - left - right);
+  const py = (y: number) => H - bottom - ((y - y0) / (y1 - y0 || 1)) * (H - top - bottom);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${(left + W - right) / 2}" y="22" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
+    ...yt.map((y) =>
+      `<line x1="${left}" x2="${W - right}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>` +
+      `<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y}</text>`
+    ),
+    ...xt.map((x) =>
+      `<line x1="${px(x)}" x2="${px(x)}" y1="${H - bottom}" y2="${H - bottom + 5}" stroke="black"/>` +
+      `<text x="${px(x)}" y="${H - bottom + 18}" text-anchor="middle">${x}</text>`
+    ),
+    `<path d="M${left} ${top}V${H - bottom}H${W - right}" fill="none" stroke="black"/>`,
+    `<text x="${(left + W - right) / 2}" y="${H - 14}" text-anchor="middle">${esc(o.xLabel)}</text>`,
+    `<text transform="translate(18 ${(top + H - bottom) / 2}) rotate(-90)" text-anchor="middle">${
+      esc(o.yLabel)
+    }</text>`,
+  ];
+  o.series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length], kind = MARKERS[i % MARKERS.length];
+    const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${px(x).toFixed(1)} ${py(y).toFixed(1)}`).join("");
+    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const [x, y] of s.points) parts.push(marker(kind, px(x), py(y), color));
+    const ly = top + 10 + 22 * i;
+    parts.push(
+      `<path d="M${W - right + 14} ${ly}H${W - right + 40}" stroke="${color}" stroke-width="2"/>`,
+      marker(kind, W - right + 27, ly, color),
+      `<text x="${W - right + 46}" y="${ly + 4}">${esc(s.name)}</text>`,
+    );
+  });
+  parts.push("</svg>", "");
+  return parts.join("\n");
+}
