@@ -6,9 +6,16 @@ import { loadFeatures } from "../features/extract.ts";
 import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
-import { emIteration, extractIvector, initExtractor, precomputeU } from "../ivector/extractor.ts";
+import {
+  emIteration,
+  extractIvector,
+  initExtractor,
+  type IvectorExtractor,
+  precomputeU,
+} from "../ivector/extractor.ts";
 import { addStats, type BwStats, emptyStats, StatsKernel } from "../ivector/stats.ts";
-import { trainUbm, UBM_DEFAULTS, type UbmConfig } from "../ivector/ubm.ts";
+import { trainUbm, UBM_DEFAULTS, type UbmConfig, ubmGaussians } from "../ivector/ubm.ts";
+import type { DiagGaussians } from "../gmm/scorer.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
 
@@ -157,4 +164,62 @@ export async function runIvectors(
 /** Per-utterance or per-speaker i-vectors of a split, from the stage's folder. */
 export function readIvectors(dir: string, split: Split, level: "utt" | "spk"): Map<string, Float32Array> {
   return new Map(readArk(join(dir, split, `ivector_${level}.ark`), "vector"));
+}
+
+/** The UBM and extractor a stage saved in extractor.ark. */
+export function loadExtractor(dir: string): { ubm: DiagGaussians; extractor: IvectorExtractor } {
+  const path = join(dir, "extractor.ark"), m = new Map(readArk(path, "matrix"));
+  const get = (name: string) => {
+    const x = m.get(name);
+    if (!x) throw new Error(`${path}: no '${name}'`);
+    return Float64Array.from(x.data);
+  };
+  const ubm = ubmGaussians(get("ubm_weights"), get("ubm_means"), get("ubm_vars"));
+  const t = m.get("T")!;
+  return {
+    ubm,
+    extractor: {
+      count: ubm.count,
+      dim: ubm.dim,
+      ivectorDim: t.cols,
+      means: get("means"),
+      precisions: ubm.vars.map((v) => 1 / v),
+      t: get("T"),
+    },
+  };
+}
+
+/**
+ * Each speaker's i-vector from the frames of their utterances that `keep` selects (all frames without it), as
+ * the stage extracts them (posteriors under minPost dropped, no length normalization).
+ */
+export function speakerIvectors(
+  dir: string,
+  feats: Map<string, FeatureMatrix>,
+  utt2spk: Map<string, string>,
+  minPost: number,
+  keep?: (key: string) => Uint8Array,
+): Map<string, Float32Array> {
+  const { ubm, extractor } = loadExtractor(dir), kernel = new StatsKernel(ubm), u = precomputeU(extractor);
+  const bySpeaker = new Map<string, BwStats>();
+  for (const [key, x] of feats) {
+    const mask = keep?.(key), rows = mask ? mask.reduce((n, b) => n + b, 0) : x.rows;
+    let y = x;
+    if (mask) {
+      y = featureMatrix(rows, x.cols);
+      for (let r = 0, o = 0; r < x.rows; r++) {
+        if (mask[r]) y.data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), o++ * x.cols);
+      }
+    }
+    const speaker = utt2spk.get(key);
+    if (!speaker) throw new Error(`no speaker for '${key}'`);
+    if (!rows) continue;
+    const st = kernel.stats(y, minPost, false);
+    bySpeaker.set(
+      speaker,
+      addStats(bySpeaker.get(speaker) ?? emptyStats(extractor.count, extractor.dim, false), st),
+    );
+  }
+  kernel.free();
+  return new Map([...bySpeaker].map(([s, st]) => [s, extractIvector(extractor, st, false, u)]));
 }
