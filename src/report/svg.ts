@@ -12,9 +12,8 @@ export function ticks(lo: number, hi: number, count = 6): number[] {
   const raw = (hi - lo) / Math.max(1, count - 1), mag = 10 ** Math.floor(Math.log10(raw || 1));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    out.push(Number(v.toFixed(10)));
-  }
+  const first = Math.floor(lo / step + 1e-9), last = Math.ceil(hi / step - 1e-9);
+  for (let i = first; i <= last; i++) out.push(Number((i * step).toFixed(10)));
   return out;
 }
 

@@ -16,7 +16,9 @@ import { TRI3_KALDI } from "../../src/gmm/sat.ts";
 import { runSatAlignments } from "../../src/pipeline/alignments.ts";
 import { runDnn } from "../../src/pipeline/dnn.ts";
 import { DNN_PROFILES } from "../../src/nnet/config.ts";
-import { IVECTOR_FMLLR, readIvectors, runIvectors } from "../../src/pipeline/ivector.ts";
+import { IVECTOR_FMLLR, readIvectors, runIvectors, speakerIvectors } from "../../src/pipeline/ivector.ts";
+import { loadFeatures } from "../../src/features/extract.ts";
+import { readDataDir } from "../../src/io/datadir.ts";
 import { gridAround, runProgressive } from "../../src/pipeline/speaker_dnn.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
@@ -186,7 +188,24 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
     join(base, "ivector_fmllr"),
     { ...IVECTOR_FMLLR, ubm: { ...IVECTOR_FMLLR.ubm, gaussians: 8 }, ivectorDim: 4, iterations: 2 },
   );
-  assert.is(readIvectors(ivectors, "test", "spk").values().next().value!.length, 4);
+  const stored = readIvectors(ivectors, "test", "spk");
+  assert.is(stored.values().next().value!.length, 4);
+  const testDir = join(ali, "feats", "test"), feats = loadFeatures(testDir, "none");
+  const allFrames = speakerIvectors(ivectors, feats, readDataDir(testDir).utt2spk, IVECTOR_FMLLR.minPost);
+  for (const [s, v] of stored) {
+    v.forEach((x, i) => assert.ok(Math.abs(x - allFrames.get(s)![i]) < 1e-4, `${s}[${i}]`));
+  }
+  const fewer = speakerIvectors(
+    ivectors,
+    feats,
+    readDataDir(testDir).utt2spk,
+    IVECTOR_FMLLR.minPost,
+    (k) => Uint8Array.from({ length: feats.get(k)!.rows }, (_, t) => t % 2),
+  );
+  assert.ok(
+    [...stored].some(([s, v]) => v.some((x, i) => Math.abs(x - fewer.get(s)![i]) > 1e-3)),
+    "half the frames, other i-vectors",
+  );
   const inputs = {
     aliDir: ali,
     ivectorDir: ivectors,
@@ -213,8 +232,8 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
   );
   // the extended family shares the baseline, and a rerun of the partitioned one trains nothing
   const log = Deno.statSync(join(stages[2].dir, "log.txt")).mtime;
-  const again = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
-  assert.equal(again.map((s) => s.test), stages.map((s) => s.test));
+  const rerun = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
+  assert.equal(rerun.map((s) => s.test), stages.map((s) => s.test));
   assert.equal(Deno.statSync(join(stages[2].dir, "log.txt")).mtime, log);
 });
 

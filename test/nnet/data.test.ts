@@ -45,6 +45,23 @@ test("each minibatch row is the reference splice of its CMVN'd frame within its 
   set.free();
 });
 
+test("speaker vectors follow each frame's utterance; a fractional epoch is a fresh subset of whole batches", () => {
+  const set = FrameSet.load(join(dir, "feats.scp"), keys, cmvn, targets);
+  set.attachSpeakers((key) => Float32Array.of(Number(key.slice(3)), -1));
+  const batches = [...minibatches(set, 1, 4, 7, 1, 0.5)];
+  assert.is(batches.length, 2, "half of 17 frames is 8.5: two batches of 4");
+  for (const b of batches) {
+    b.frames.forEach((f, i) => assert.equal([...b.s!.subarray(2 * i, 2 * i + 2)], [set.uttOf[f], -1]));
+  }
+  const other = [...minibatches(set, 1, 4, 7, 2, 0.5)].flatMap((b) => [...b.frames]);
+  assert.not.equal(other, batches.flatMap((b) => [...b.frames]), "another epoch, another subset");
+  assert.throws(
+    () => set.attachSpeakers((key) => new Float32Array(key === "utt1" ? 3 : 2)),
+    /'utt1': speaker vector of 3 dims, not 2/,
+  );
+  set.free();
+});
+
 test("a wrong alignment length names the utterance", () => {
   const bad = new Map(targets);
   bad.set("utt2", new Int32Array(3));

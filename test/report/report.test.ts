@@ -1,0 +1,42 @@
+// Results files and the SVG line chart: round ticks, points placed inside the axes, metadata in the JSON.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { lineChart, ticks } from "../../src/report/svg.ts";
+import { relativeGain, runMetadata } from "../../src/report/results.ts";
+
+test("ticks are round steps that cover the range", () => {
+  assert.equal(ticks(0, 7, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(ticks(14.2, 15.9, 5), [14, 14.5, 15, 15.5, 16]);
+});
+
+test("a chart has a polyline per series, with every point inside the plot area, and a legend", () => {
+  const svg = lineChart({
+    title: "t <1>",
+    xLabel: "x",
+    yLabel: "y",
+    series: [{ name: "a", points: [[0, 15], [1, 14.5], [2, 14.2]] }, {
+      name: "b",
+      points: [[0, 15], [1, 14.9]],
+    }],
+    xTicks: [0, 1, 2],
+  });
+  assert.ok(svg.startsWith("<svg") && svg.includes("t &lt;1&gt;"));
+  const paths = [...svg.matchAll(/<path d="(M[\d. L]+)" fill="none" stroke="#/g)].map((m) => m[1]);
+  assert.is(paths.length, 2);
+  for (const d of paths) {
+    for (const [, x, y] of d.matchAll(/[ML]([\d.]+) ([\d.]+)/g)) {
+      assert.ok(+x >= 64 && +x <= 450 && +y >= 40 && +y <= 364, `${x},${y}`);
+    }
+  }
+  assert.throws(() => lineChart({ title: "e", xLabel: "", yLabel: "", series: [] }), /nothing to plot/);
+});
+
+test("relative gains and run metadata", () => {
+  const c = (errs: number) => ({ ref: 100, sub: errs, del: 0, ins: 0 });
+  assert.ok(Math.abs(relativeGain(c(18), c(20)) - 10) < 1e-9);
+  const m = runMetadata();
+  assert.is(m.packages["@tensorflow/tfjs-core"], "4.22.0");
+  assert.ok(m.deno.length > 0);
+});
+
+test.run();
