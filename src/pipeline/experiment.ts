@@ -87,12 +87,8 @@ export interface SpeakerExperiment {
   timings: Timings;
 }
 
-/**
- * Corpus, MFCC, the GMM ladder, tri3 alignments, the initial DNN and i-vectors on the fMLLR features: every stage
- * the speaker-aware DNNs need, each reused when already made. Prints one line per stage.
- */
-export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<SpeakerExperiment> {
-  const timings = new Timings();
+/** Corpus, MFCC, the GMM ladder and tri3's alignments, each reused when already made; prints the ladder. */
+export async function runLadder(a: ExperimentArgs, timings = new Timings()) {
   const corpus = await timings.time("corpus", () => prepareCorpus(a.corpus || null));
   const exp = join("exp", corpus.name), n = corpus.splits;
   console.log(
@@ -110,6 +106,16 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
     { name: "tri2", result: tri2 },
     { name: "tri3", result: tri3 },
   ]));
+  return { exp, tri3, ali, feats };
+}
+
+/**
+ * The ladder, the initial DNN and i-vectors on the fMLLR features: every stage the speaker-aware DNNs need, each
+ * reused when already made. Prints one line per stage.
+ */
+export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<SpeakerExperiment> {
+  const timings = new Timings();
+  const { exp, tri3, ali } = await runLadder(a, timings);
   const dnn = await timings.time(
     "initial DNN",
     () => runDnn(ali.dir, tri3.dir, join(exp, `dnn_${a.profile}`), a.command, a.config, a.backend),
