@@ -72,6 +72,26 @@ export function gridAround(scale: number, penalty: number, d: DecodeConfig = DEC
   return { ...d, acousticScales: scales.slice(Math.max(0, at - 1), at + 2), insertionPenalties: [penalty] };
 }
 
+/** The training data with speaker vectors, kept loaded across the stages of one run that share it. */
+let loaded: {
+  key: string;
+  hybrid: HybridSetup;
+  speakerOf: ReturnType<typeof speakerVectors>;
+  data: { train: FrameSet; cv: FrameSet };
+} | null = null;
+
+function loadTrainingData(o: SpeakerStageInputs) {
+  const key = JSON.stringify([o.aliDir, o.ivectorDir, o.config.cvFraction, o.config.seed, o.config.context]);
+  if (loaded?.key !== key) {
+    if (loaded) loaded.data.train.free(), loaded.data.cv.free();
+    const hybrid = new HybridSetup(o.aliDir), speakerOf = speakerVectors(o.ivectorDir, hybrid);
+    const { data } = trainingData(hybrid, o.config);
+    for (const set of [data.train, data.cv]) set.attachSpeakers(speakerOf.train);
+    loaded = { key, hybrid, speakerOf, data };
+  }
+  return loaded;
+}
+
 export interface SpeakerStageInputs {
   aliDir: string;
   ivectorDir: string;
@@ -105,10 +125,7 @@ export async function runSpeakerStage(
   await runStage(dir, key, async (out) => {
     const log = logTo(join(out, "log.txt"), `${arch.model} ${arch.speakerLayers}`);
     const info = await initBackend(o.backend);
-    const hybrid = new HybridSetup(o.aliDir);
-    const speakerOf = speakerVectors(o.ivectorDir, hybrid);
-    const { data } = trainingData(hybrid, c);
-    for (const set of [data.train, data.cv] as FrameSet[]) set.attachSpeakers(speakerOf.train);
+    const { hybrid, speakerOf, data } = loadTrainingData(o);
     const dims = [
       (2 * c.context + 1) * hybrid.cmvn.dim,
       ...Array(c.hiddenLayers).fill(c.hiddenDim),
@@ -142,7 +159,6 @@ export async function runSpeakerStage(
       step1.cv,
     );
     const allSeconds = (performance.now() - t) / 1000;
-    data.train.free(), data.cv.free();
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
     const result = await decodeHybrid(net, hybrid, c, o.decode, out, speakerOf, o.jobs);
     const summary: SpeakerStageSummary = {
@@ -170,7 +186,7 @@ export async function runSpeakerStage(
 /** Where a model family's stage k lives; the i-vector baseline (stage 1 of extended and partitioned) is shared. */
 export function stageDir(root: string, model: SpeakerModel, k: number, units: number): string {
   if (k === 1 && (model === "extended" || model === "partitioned")) return join(root, "baseline");
-  return join(root, model === "extended" ? `extended_${k}` : `${model}${units}_${k}`);
+  return join(root, model === "extended" ? `extended_${k}` : `${model}-${units}_${k}`);
 }
 
 /**
