@@ -5,7 +5,9 @@ import {
   MODEL_NAMES,
   parseExperimentArgs,
   prepareSpeakerExperiment,
+  runControl,
   runFamilies,
+  type StageResult,
 } from "../src/pipeline/experiment.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
 import { lineChart } from "../src/report/svg.ts";
@@ -18,14 +20,16 @@ await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
   const families = await runFamilies(x, MODELS);
+  const control = await runControl(x);
+  const lines: [string, StageResult[]][] = [
+    ...MODELS.map((m): [string, StageResult[]] => [MODEL_NAMES[m], families[m]]),
+    ["No speaker input (control)", control],
+  ];
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);
   const series = (split: "dev" | "test") =>
-    MODELS.map((m) => ({
-      name: MODEL_NAMES[m],
-      points: [[0, per(x.dnn[split])], ...families[m].map((s, i) => [i + 1, per(s[split])])] as [
-        number,
-        number,
-      ][],
+    lines.map(([name, stages]) => ({
+      name,
+      points: [[0, per(x.dnn[split])], ...stages.map((s, i) => [i + 1, per(s[split])])] as [number, number][],
     }));
   const table = (split: "dev" | "test") =>
     [
@@ -50,7 +54,8 @@ await runMain(async () => {
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\`: ${a.config.hiddenLayers} hidden layers, so ${L} stages (the paper: 7). ` +
     "Layer 1 alone is the i-vector baseline for the extended and partitioned models (one shared model); every " +
-    "stage is warm-started from the one before and decoded. Plot: `figure3.svg` (test).",
+    "stage is warm-started from the one before and decoded. The control gets the same further training at every " +
+    "stage without speaker input. Plot: `figure3.svg` (test).",
     "",
     table("test"),
     "",
@@ -66,11 +71,9 @@ await runMain(async () => {
     backend: x.dnn.backend,
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.dev), test: per(x.dnn.test) },
     series: Object.fromEntries(
-      MODELS.map((
-        m,
-      ) => [
-        m,
-        families[m].map((s, i) => ({ layers: i + 1, dir: s.dir, dev: per(s.dev), test: per(s.test) })),
+      lines.map(([name, stages]) => [
+        name,
+        stages.map((s, i) => ({ stage: i + 1, dir: s.dir, dev: per(s.dev), test: per(s.test) })),
       ]),
     ),
     timings: { steps: x.timings.steps, total: x.timings.total },

@@ -28,6 +28,8 @@ export interface SpeakerTrainConfig {
   /** Warm start: step 1 trains only the new weights, step 2 all of them. */
   newOnly: WarmStartStep;
   all: WarmStartStep;
+  /** Acoustic scales of the grid tried on dev on each side of the initial DNN's (at its insertion penalty). */
+  decodeNeighbours: number;
 }
 
 const PAPER: DnnConfig = {
@@ -51,14 +53,16 @@ const PAPER: DnnConfig = {
     newWeightStddev: 0.01,
     newOnly: { learnRate: 0.008, maxEpochs: 20, epochFraction: 1 },
     all: { learnRate: 0.008, maxEpochs: 20, epochFraction: 1 },
+    decodeNeighbours: 1,
   },
 };
 
 /**
  * paper: exactly the paper's network and Kaldi's schedule. cpu, for exp:table1 within an hour on 2 cores: 3
  * hidden layers of 512 (so 4 stages of progressive training, not 7), epochs of half the training frames (at most
- * 8; the same newbob rules, RBMs as Kaldi's); warm start with step 1 one epoch over 5% of the frames and step 2 at
- * most two epochs over 15% from the rate the initial DNN ends near. tiny: for tests.
+ * 8; the same newbob rules, RBMs as Kaldi's); warm start with step 1 one epoch over 5% of the frames and step 2
+ * one epoch over 20% from the rate the initial DNN ends near; decoded at the initial DNN's acoustic scale and
+ * penalty. tiny: for tests.
  */
 export const DNN_PROFILES: Record<string, DnnConfig> = {
   paper: PAPER,
@@ -71,7 +75,8 @@ export const DNN_PROFILES: Record<string, DnnConfig> = {
     speaker: {
       ...PAPER.speaker,
       newOnly: { learnRate: 0.008, maxEpochs: 1, epochFraction: 0.05 },
-      all: { learnRate: 0.002, maxEpochs: 2, epochFraction: 0.15 },
+      all: { learnRate: 0.002, maxEpochs: 1, epochFraction: 0.2 },
+      decodeNeighbours: 0,
     },
   },
   tiny: {
@@ -86,6 +91,7 @@ export const DNN_PROFILES: Record<string, DnnConfig> = {
       newWeightStddev: 0.01,
       newOnly: { learnRate: 0.008, maxEpochs: 1, epochFraction: 1 },
       all: { learnRate: 0.004, maxEpochs: 1, epochFraction: 1 },
+      decodeNeighbours: 1,
     },
   },
 };

@@ -15,6 +15,7 @@ import type { SpeakerModel } from "../nnet/speaker.ts";
 import { type Significance, significance } from "./hybrid.ts";
 import {
   gridAround,
+  runContinued,
   runProgressive,
   type SpeakerStageInputs,
   type SpeakerStageSummary,
@@ -145,7 +146,7 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
       ivectorDir,
       config: a.config,
       backend: a.backend,
-      decode: gridAround(dnn.acousticScale, dnn.insertionPenalty),
+      decode: gridAround(dnn.acousticScale, dnn.insertionPenalty, a.config.speaker.decodeNeighbours),
       command: a.command,
     },
     timings,
@@ -175,6 +176,14 @@ export async function runFamilies(
     );
   }
   return out;
+}
+
+/** The control: the initial DNN trained on as the speaker-aware stages are, without speaker input (one per stage). */
+export function runControl(x: SpeakerExperiment): Promise<StageResult[]> {
+  return x.timings.time(
+    `control (${x.inputs.config.hiddenLayers + 1} stages)`,
+    () => runContinued(x.dnn.dir, x.speakerRoot, x.inputs),
+  );
 }
 
 /** MAPSSWE on test between two stages' hypotheses (stage dirs holding decode_test/hyp.txt). */

@@ -65,11 +65,23 @@ export function speakerVectors(
   return { train: forSplit("train"), dev: forSplit("dev"), test: forSplit("test") };
 }
 
-/** The decoding grid of the speaker-aware stages: the scales next to the initial DNN's choice, at its penalty. */
-export function gridAround(scale: number, penalty: number, d: DecodeConfig = DECODE_DEFAULTS): DecodeConfig {
+/**
+ * The decoding grid of the speaker-aware stages: the initial DNN's acoustic scale and `neighbours` scales of the
+ * grid on each side of it, at its insertion penalty.
+ */
+export function gridAround(
+  scale: number,
+  penalty: number,
+  neighbours: number,
+  d: DecodeConfig = DECODE_DEFAULTS,
+): DecodeConfig {
   const scales = [...d.acousticScales].sort((a, b) => a - b), at = scales.indexOf(scale);
   if (at < 0) throw new Error(`acoustic scale ${scale} is not in the grid ${scales.join(", ")}`);
-  return { ...d, acousticScales: scales.slice(Math.max(0, at - 1), at + 2), insertionPenalties: [penalty] };
+  return {
+    ...d,
+    acousticScales: scales.slice(Math.max(0, at - neighbours), at + neighbours + 1),
+    insertionPenalties: [penalty],
+  };
 }
 
 /** The training data with speaker vectors, kept loaded across the stages of one run that share it. */
@@ -142,11 +154,15 @@ export async function runSpeakerStage(
     const named = net.namedParameters();
     const kept = loadParameters(join(parentDir, "final.params.ark"), named, true);
     const fresh = named.map(([n]) => n).filter((n) => !kept.has(n));
-    if (!fresh.length) throw new Error(`${dir}: ${parentDir} already has every weight of this model`);
-    log(`warm start from ${parentDir}: ${kept.size} parameters kept, new: ${fresh.join(", ")}`);
+    if (!fresh.length && arch.speakerLayers > 0) {
+      throw new Error(`${dir}: ${parentDir} already has every weight of this model`);
+    }
+    log(`warm start from ${parentDir}: ${kept.size} parameters kept, new: ${fresh.join(", ") || "none"}`);
     let t = performance.now();
     net.trainable = new Set(fresh);
-    const step1 = await trainNewbob(net, data, { ...c, ...c.speaker.newOnly }, join(out, "train_new"), log);
+    const step1 = fresh.length
+      ? await trainNewbob(net, data, { ...c, ...c.speaker.newOnly }, join(out, "train_new"), log)
+      : { epochs: [], cv: undefined };
     const newOnlySeconds = (performance.now() - t) / 1000;
     t = performance.now();
     net.trainable = null;
@@ -181,6 +197,31 @@ export async function runSpeakerStage(
     writeFileAtomic(join(out, "RESULTS.md"), stageResults(o.command, summary));
   }, { resumable: true });
   return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "results.json"))) };
+}
+
+/**
+ * The control: the initial DNN trained on exactly as a speaker-aware stage's step 2, with no speaker input, k
+ * times (continued_K/), so that a gain can be told apart from the extra training the speaker-aware stages get.
+ */
+export async function runContinued(
+  initialDnnDir: string,
+  root: string,
+  o: SpeakerStageInputs,
+): Promise<(SpeakerStageSummary & { dir: string })[]> {
+  const stages: (SpeakerStageSummary & { dir: string })[] = [];
+  let parent = initialDnnDir;
+  for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
+    const arch: SpeakerArch = { model: "extended", speakerLayers: 0, speakerUnits: 0 };
+    const stage = await runSpeakerStage(arch, parent, join(root, `continued_${k}`), o);
+    console.error(
+      `[speaker-dnn] control (no speaker input), ${k} round${
+        k > 1 ? "s" : ""
+      } of further training (${stage.dir}): dev ${formatCounts(stage.dev)}; test ${formatCounts(stage.test)}`,
+    );
+    stages.push(stage);
+    parent = stage.dir;
+  }
+  return stages;
 }
 
 /** Where a model family's stage k lives; the i-vector baseline (stage 1 of extended and partitioned) is shared. */

@@ -19,7 +19,7 @@ import { DNN_PROFILES } from "../../src/nnet/config.ts";
 import { IVECTOR_FMLLR, readIvectors, runIvectors, speakerIvectors } from "../../src/pipeline/ivector.ts";
 import { loadFeatures } from "../../src/features/extract.ts";
 import { readDataDir } from "../../src/io/datadir.ts";
-import { gridAround, runProgressive } from "../../src/pipeline/speaker_dnn.ts";
+import { gridAround, runContinued, runProgressive } from "../../src/pipeline/speaker_dnn.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-mono-" });
 const decode = { acousticScales: [0.1, 0.2], insertionPenalties: [0, -2], beam: 15 };
@@ -211,7 +211,7 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
     ivectorDir: ivectors,
     config,
     backend: "wasm" as const,
-    decode: gridAround(0.2, 0, decode),
+    decode: gridAround(0.2, 0, 1, decode),
     command: "test speaker",
     jobs: 2,
   };
@@ -235,6 +235,14 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
   const rerun = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
   assert.equal(rerun.map((s) => s.test), stages.map((s) => s.test));
   assert.equal(Deno.statSync(join(stages[2].dir, "log.txt")).mtime, log);
+  // the control trains on without speaker input: no step 1, the same step 2
+  const control = await runContinued(join(base, "dnn"), root, inputs);
+  assert.equal(control.map((s) => [s.arch.speakerLayers, s.steps.newOnly.length, s.steps.all.length]), [
+    [0, 0, 1],
+    [0, 0, 1],
+    [0, 0, 1],
+  ]);
+  assert.is(control[0].parameters, stages[0].parameters - 4 * 32);
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));
