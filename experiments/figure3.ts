@@ -7,6 +7,7 @@ import {
   prepareSpeakerExperiment,
   runControl,
   runFamilies,
+  runRecord,
   type StageResult,
 } from "../src/pipeline/experiment.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
@@ -63,12 +64,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("figure3", md, {
-    command: a.command,
-    profile: a.profile,
-    overrides: a.overrides,
-    config: a.config,
-    seeds: { dnn: a.config.seed },
-    backend: x.dnn.backend,
+    ...runRecord(a, x),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.dev), test: per(x.dnn.test) },
     series: Object.fromEntries(
       lines.map(([name, stages]) => [
@@ -76,7 +72,6 @@ await runMain(async () => {
         stages.map((s, i) => ({ stage: i + 1, dir: s.dir, dev: per(s.dev), test: per(s.test) })),
       ]),
     ),
-    timings: { steps: x.timings.steps, total: x.timings.total },
   });
   console.log("\n" + table("test") + "\n\n" + table("dev") + "\n");
   console.log(`written: ${files.md}, ${files.json}, ${svgPath}`);

@@ -7,6 +7,7 @@ import {
   prepareSpeakerExperiment,
   runControl,
   runFamilies,
+  runRecord,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { fmtP, per, relativeGain, writeResults } from "../src/report/results.ts";
@@ -107,13 +108,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table1", md, {
-    command: a.command,
-    profile: a.profile,
-    overrides: a.overrides,
-    config: c,
-    seeds: { dnn: c.seed },
-    backend: x.dnn.backend,
-    blas: x.dnn.blas,
+    ...runRecord(a, x),
     rows,
     stages: Object.fromEntries(
       [...MODELS.map((m) => [m, families[m]] as const), ["control", control] as const].map(([m, stages]) => [
@@ -121,7 +116,6 @@ await runMain(async () => {
         stages.map((s) => ({ dir: s.dir, dev: per(s.dev), test: per(s.test), seconds: s.seconds })),
       ]),
     ),
-    timings: { steps: x.timings.steps, total: x.timings.total },
   });
   console.log("\n" + table + "\n");
   console.log(`initial DNN: dev ${formatCounts(x.dnn.dev)}; test ${formatCounts(x.dnn.test)}`);

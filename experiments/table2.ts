@@ -1,5 +1,10 @@
 // deno task exp:table2 [--corpus DIR] [--profile P] [--backend B] [--key=value] — dev PER of the Partitioned DNN for speaker partitions of 50, 100 and 150 units (paper Table 2).
-import { parseExperimentArgs, prepareSpeakerExperiment, runFamilies } from "../src/pipeline/experiment.ts";
+import {
+  parseExperimentArgs,
+  prepareSpeakerExperiment,
+  runFamilies,
+  runRecord,
+} from "../src/pipeline/experiment.ts";
 import { per, writeResults } from "../src/report/results.ts";
 import { runMain } from "../src/util/args.ts";
 
@@ -37,12 +42,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table2", md, {
-    command: a.command,
-    profile: a.profile,
-    overrides: a.overrides,
-    config: a.config,
-    seeds: { dnn: a.config.seed },
-    backend: x.dnn.backend,
+    ...runRecord(a, x),
     rows: finals.map((f) => ({
       units: f.units,
       dir: f.dir,
@@ -51,7 +51,6 @@ await runMain(async () => {
       parameters: f.parameters,
     })),
     paperDev: Object.fromEntries(UNITS.map((u, i) => [u, PAPER_DEV[i]])),
-    timings: { steps: x.timings.steps, total: x.timings.total },
   });
   console.log("\n" + table + "\n");
   console.log(`written: ${files.md}, ${files.json}`);

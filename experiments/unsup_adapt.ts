@@ -9,6 +9,7 @@ import {
   parseExperimentArgs,
   prepareSpeakerExperiment,
   runFamilies,
+  runRecord,
   type StageResult,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
@@ -140,14 +141,8 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("unsup_adapt", md, {
-    command: a.command,
-    profile: a.profile,
-    overrides: a.overrides,
-    config: c,
-    seeds: { dnn: c.seed },
-    backend: x.dnn.backend,
+    ...runRecord(a, x),
     rows,
-    timings: { steps: x.timings.steps, total: x.timings.total },
   });
   console.log("\n" + table + "\n");
   console.log(`written: ${files.md}, ${files.json}`);

@@ -192,6 +192,20 @@ export function testSignificance(x: SpeakerExperiment, dirA: string, dirB: strin
   return significance(refs, join(dirA, "decode_test", "hyp.txt"), join(dirB, "decode_test", "hyp.txt"));
 }
 
+/** What every results JSON records about its run besides the numbers: command, config, seeds, backend, times. */
+export function runRecord(a: ExperimentArgs, x: SpeakerExperiment) {
+  return {
+    command: a.command,
+    profile: a.profile,
+    overrides: a.overrides,
+    config: a.config,
+    seeds: { dnn: a.config.seed, ivector: IVECTOR_FMLLR.seed },
+    backend: x.dnn.backend,
+    blas: x.dnn.blas,
+    timings: { steps: x.timings.steps, total: x.timings.total },
+  };
+}
+
 /** The model names the paper's tables use. */
 export const MODEL_NAMES: Record<SpeakerModel, string> = {
   extended: "Extended i-vector",

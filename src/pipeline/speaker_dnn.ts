@@ -199,29 +199,38 @@ export async function runSpeakerStage(
   return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "results.json"))) };
 }
 
+type Stage = SpeakerStageSummary & { dir: string };
+
+/** Stages 1 .. hidden layers + 1, each warm-started from the one before (the first from the initial DNN). */
+async function runChain(
+  initialDnnDir: string,
+  o: SpeakerStageInputs,
+  stage: (k: number) => { arch: SpeakerArch; dir: string; label: string },
+): Promise<Stage[]> {
+  const stages: Stage[] = [];
+  let parent = initialDnnDir;
+  for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
+    const { arch, dir, label } = stage(k);
+    const made = await runSpeakerStage(arch, parent, dir, o);
+    console.error(
+      `[speaker-dnn] ${label} (${made.dir}): dev ${formatCounts(made.dev)}; test ${formatCounts(made.test)}`,
+    );
+    stages.push(made);
+    parent = made.dir;
+  }
+  return stages;
+}
+
 /**
  * The control: the initial DNN trained on exactly as a speaker-aware stage's step 2, with no speaker input, k
  * times (continued_K/), so that a gain can be told apart from the extra training the speaker-aware stages get.
  */
-export async function runContinued(
-  initialDnnDir: string,
-  root: string,
-  o: SpeakerStageInputs,
-): Promise<(SpeakerStageSummary & { dir: string })[]> {
-  const stages: (SpeakerStageSummary & { dir: string })[] = [];
-  let parent = initialDnnDir;
-  for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
-    const arch: SpeakerArch = { model: "extended", speakerLayers: 0, speakerUnits: 0 };
-    const stage = await runSpeakerStage(arch, parent, join(root, `continued_${k}`), o);
-    console.error(
-      `[speaker-dnn] control (no speaker input), ${k} round${
-        k > 1 ? "s" : ""
-      } of further training (${stage.dir}): dev ${formatCounts(stage.dev)}; test ${formatCounts(stage.test)}`,
-    );
-    stages.push(stage);
-    parent = stage.dir;
-  }
-  return stages;
+export function runContinued(initialDnnDir: string, root: string, o: SpeakerStageInputs): Promise<Stage[]> {
+  return runChain(initialDnnDir, o, (k) => ({
+    arch: { model: "extended", speakerLayers: 0, speakerUnits: 0 },
+    dir: join(root, `continued_${k}`),
+    label: `control (no speaker input), ${k} round${k > 1 ? "s" : ""} of further training`,
+  }));
 }
 
 /** Where a model family's stage k lives; the i-vector baseline (stage 1 of extended and partitioned) is shared. */
@@ -235,32 +244,25 @@ export function stageDir(root: string, model: SpeakerModel, k: number, units: nu
  * up to speaker input into every layer including the output (hidden layers + 1 stages). Stages already made are
  * reused.
  */
-export async function runProgressive(
+export function runProgressive(
   model: SpeakerModel,
   units: number,
   initialDnnDir: string,
   root: string,
   o: SpeakerStageInputs,
-): Promise<(SpeakerStageSummary & { dir: string })[]> {
-  const stages: (SpeakerStageSummary & { dir: string })[] = [];
-  let parent = initialDnnDir;
-  for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
+): Promise<Stage[]> {
+  return runChain(initialDnnDir, o, (k) => {
     const baseline = k === 1 && (model === "extended" || model === "partitioned");
-    const arch: SpeakerArch = baseline
-      ? { model: "extended", speakerLayers: 1, speakerUnits: 0 }
-      : { model, speakerLayers: k, speakerUnits: model === "extended" ? 0 : units };
-    const stage = await runSpeakerStage(arch, parent, stageDir(root, model, k, units), o);
-    console.error(
-      `[speaker-dnn] ${model}${
-        model === "extended" ? "" : ` (${units} units)`
-      }, speaker input into ${k} layer${k > 1 ? "s" : ""} (${stage.dir}): dev ${
-        formatCounts(stage.dev)
-      }; test ${formatCounts(stage.test)}`,
-    );
-    stages.push(stage);
-    parent = stage.dir;
-  }
-  return stages;
+    return {
+      arch: baseline
+        ? { model: "extended", speakerLayers: 1, speakerUnits: 0 }
+        : { model, speakerLayers: k, speakerUnits: model === "extended" ? 0 : units },
+      dir: stageDir(root, model, k, units),
+      label: `${model}${model === "extended" ? "" : ` (${units} units)`}, speaker input into ${k} layer${
+        k > 1 ? "s" : ""
+      }`,
+    };
+  });
 }
 
 function stageResults(command: string, s: SpeakerStageSummary): string {
