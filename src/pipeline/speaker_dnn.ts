@@ -1,7 +1,6 @@
 // Pipeline: speaker-aware DNNs (sec. 3.3), each warm-started from the model below it and trained in two newbob steps, progressively layer by layer; every stage decoded.
 import { join } from "node:path";
-import type { ErrorCounts } from "../decode/score.ts";
-import { formatCounts } from "../decode/score.ts";
+import { type ErrorCounts, formatCounts } from "../decode/score.ts";
 import { type BackendChoice, initBackend } from "../nnet/backend.ts";
 import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
@@ -35,7 +34,8 @@ const stageHash = (dir: string): string => JSON.parse(Deno.readTextFileSync(join
 
 /**
  * Each utterance's speaker vector: its speaker's i-vector (from all of the speaker's utterances in that split),
- * every dimension shifted and scaled to zero mean and unit variance over the training speakers.
+ * every dimension shifted and scaled to zero mean and unit variance over the training speakers. `override`
+ * replaces the stored i-vectors of dev or test speakers (re-estimated ones, say).
  */
 export function speakerVectors(
   ivectorDir: string,
