@@ -117,7 +117,8 @@ export async function runDnn(
   jobs = navigator.hardwareConcurrency,
 ): Promise<DnnSummary & { dir: string }> {
   const ali = JSON.parse(Deno.readTextFileSync(join(aliDir, "stage.json"))).hash;
-  await runStage(dir, { stage: "dnn", config: c, ali }, async (out) => {
+  const { speaker: _, ...initialConfig } = c; // the speaker-aware settings do not touch this stage
+  await runStage(dir, { stage: "dnn", config: initialConfig, ali }, async (out) => {
     const log = logTo(join(out, "log.txt"));
     const info = await initBackend(backend);
     log(`tfjs backend: ${info.name}${info.blas ? ` (matrix products by ${info.blas})` : ""}`);

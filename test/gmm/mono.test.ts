@@ -178,6 +178,20 @@ test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding bes
   );
   assert.match(Deno.readTextFileSync(join(dir, "log.txt")), /resuming after epoch 1/);
   assert.ok(again.epochs.length >= 1);
+  // a speaker-aware setting is not the initial DNN's: the stage is reused
+  const made = Deno.statSync(join(dir, "stage.json")).mtime;
+  const speaker = { ...config.speaker, speakerUnits: 99 };
+  await runDnn(
+    join(base, "tri3_ali"),
+    join(base, "tri3"),
+    dir,
+    "test dnn",
+    { ...config, speaker },
+    "wasm",
+    decode,
+    2,
+  );
+  assert.equal(Deno.statSync(join(dir, "stage.json")).mtime, made);
 });
 
 test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive stages decoded; a rerun reuses them", async () => {
