@@ -118,17 +118,23 @@ export interface SpeakerStageInputs {
  * One speaker-aware model in `dir`: the network of `arch` takes every weight `parentDir`'s final.params.ark has
  * (names match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed
  * in train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame.
+ * `round` is the stage's place in its chain (1, 2, ...): it seeds the order of the training frames, the same for
+ * every chain at the same round.
  */
 export async function runSpeakerStage(
   arch: SpeakerArch,
+  round: number,
   parentDir: string,
   dir: string,
   o: SpeakerStageInputs,
 ): Promise<SpeakerStageSummary & { dir: string }> {
   const c = o.config;
+  // each round of a chain draws its own frames (epochs over a fraction of them would otherwise repeat)
+  const seeds = { newOnly: c.seed + 1000 * round, all: c.seed + 1000 * round + 1 };
   const key = {
     stage: "speaker-dnn",
     arch,
+    round,
     config: c,
     decode: o.decode,
     parent: stageHash(parentDir),
@@ -161,7 +167,13 @@ export async function runSpeakerStage(
     let t = performance.now();
     net.trainable = new Set(fresh);
     const step1 = fresh.length
-      ? await trainNewbob(net, data, { ...c, ...c.speaker.newOnly }, join(out, "train_new"), log)
+      ? await trainNewbob(
+        net,
+        data,
+        { ...c, ...c.speaker.newOnly, seed: seeds.newOnly },
+        join(out, "train_new"),
+        log,
+      )
       : { epochs: [], cv: undefined };
     const newOnlySeconds = (performance.now() - t) / 1000;
     t = performance.now();
@@ -169,7 +181,7 @@ export async function runSpeakerStage(
     const step2 = await trainNewbob(
       net,
       data,
-      { ...c, ...c.speaker.all },
+      { ...c, ...c.speaker.all, seed: seeds.all },
       join(out, "train_all"),
       log,
       step1.cv,
@@ -211,7 +223,7 @@ async function runChain(
   let parent = initialDnnDir;
   for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
     const { arch, dir, label } = stage(k);
-    const made = await runSpeakerStage(arch, parent, dir, o);
+    const made = await runSpeakerStage(arch, k, parent, dir, o);
     console.error(
       `[speaker-dnn] ${label} (${made.dir}): dev ${formatCounts(made.dev)}; test ${formatCounts(made.test)}`,
     );
