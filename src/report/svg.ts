@@ -42,7 +42,7 @@ function marker(kind: string, x: number, y: number, color: string): string {
 export function lineChart(
   o: { title: string; xLabel: string; yLabel: string; series: Series[]; xTicks?: number[] },
 ) {
-  const W = 640, H = 420, left = 64, right = 190, top = 40, bottom = 56;
+  const W = 700, H = 420, left = 64, right = 230, top = 40, bottom = 56;
   const xs = o.series.flatMap((s) => s.points.map((p) => p[0])),
     ys = o.series.flatMap((s) => s.points.map((p) => p[1]));
   if (!xs.length) throw new Error(`${o.title}: nothing to plot`);
@@ -50,8 +50,9 @@ export function lineChart(
   const pad = (Math.max(...ys) - Math.min(...ys)) * 0.1 || 0.5;
   const yt = ticks(Math.min(...ys) - pad, Math.max(...ys) + pad);
   const [x0, x1, y0, y1] = [xt[0], xt[xt.length - 1], yt[0], yt[yt.length - 1]];
-  const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (W - left - right);
-  const py = (y: number) => H - bottom - ((y - y0) / (y1 - y0 || 1)) * (H - top - bottom);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const px = (x: number) => round(left + ((x - x0) / (x1 - x0 || 1)) * (W - left - right));
+  const py = (y: number) => round(H - bottom - ((y - y0) / (y1 - y0 || 1)) * (H - top - bottom));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -72,7 +73,7 @@ export function lineChart(
   ];
   o.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length], kind = MARKERS[i % MARKERS.length];
-    const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${px(x).toFixed(1)} ${py(y).toFixed(1)}`).join("");
+    const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${px(x)} ${py(y)}`).join("");
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const [x, y] of s.points) parts.push(marker(kind, px(x), py(y), color));
     const ly = top + 10 + 22 * i;

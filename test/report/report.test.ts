@@ -25,7 +25,7 @@ test("a chart has a polyline per series, with every point inside the plot area, 
   assert.is(paths.length, 2);
   for (const d of paths) {
     for (const [, x, y] of d.matchAll(/[ML]([\d.]+) ([\d.]+)/g)) {
-      assert.ok(+x >= 64 && +x <= 450 && +y >= 40 && +y <= 364, `${x},${y}`);
+      assert.ok(+x >= 64 && +x <= 470 && +y >= 40 && +y <= 364, `${x},${y}`);
     }
   }
   assert.throws(() => lineChart({ title: "e", xLabel: "", yLabel: "", series: [] }), /nothing to plot/);
