@@ -249,6 +249,14 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
   const rerun = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
   assert.equal(rerun.map((s) => s.test), stages.map((s) => s.test));
   assert.equal(Deno.statSync(join(stages[2].dir, "log.txt")).mtime, log);
+  // a stage killed before it finished resumes from its two steps' checkpoints
+  Deno.removeSync(join(stages[2].dir, "stage.json"));
+  const resumed = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
+  assert.equal(resumed[2].test, stages[2].test);
+  assert.is(
+    Deno.readTextFileSync(join(stages[2].dir, "log.txt")).match(/resuming after epoch 1/g)?.length,
+    2,
+  );
   // the control trains on without speaker input: no step 1, the same step 2
   const control = await runContinued(join(base, "dnn"), root, inputs);
   assert.equal(control.map((s) => [s.arch.speakerLayers, s.steps.newOnly.length, s.steps.all.length]), [
