@@ -11,6 +11,7 @@ import {
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { fmtP, per, relativeGain, writeResults } from "../src/report/results.ts";
+import { IVECTOR_FMLLR } from "../src/pipeline/ivector.ts";
 import { runMain } from "../src/util/args.ts";
 
 /** Table 1 of the paper (TIMIT, 6 x 1024 + 2042 senones): test and dev PER. */
@@ -87,7 +88,7 @@ await runMain(async () => {
     `Regenerate: \`${a.command}\``,
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\` (${c.hiddenLayers} x ${c.hiddenDim} sigmoid hidden layers, so ${layers} stages of progressive training; the paper: 6 x 1024, 7 stages), ` +
-    `i-vectors of 25 dims (UBM 128) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
+    `i-vectors of ${IVECTOR_FMLLR.ivectorDim} dims (UBM ${IVECTOR_FMLLR.ubm.gaussians}) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
     `Final models (speaker input into all ${layers} layers); PER on the 39-phone set, relative improvement over the initial DNN in brackets. ` +
     `Significance: MAPSSWE on test (two-sided p; "better" when the row's system makes fewer errors). ` +
     `The control is the initial DNN trained on exactly as the speaker-aware stages are (step 2 of every stage), ` +

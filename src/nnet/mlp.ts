@@ -20,7 +20,7 @@ export function setTransposeFlagsFast(fast: boolean) {
 }
 
 /** Whether the current backend has one of phl's fused kernels (registered with the BLAS on wasm). */
-export const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
 
 /** x W + b: one fused kernel where registered, else a product and a broadcast add. */
 export function affine(x: tf.Tensor2D, layer: Affine): tf.Tensor2D {

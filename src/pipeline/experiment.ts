@@ -134,7 +134,9 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
     "i-vectors",
     () => runIvectors(fmllrDirs, join(exp, "ivector_fmllr"), IVECTOR_FMLLR),
   );
-  console.log(`i-vectors (25 dims, UBM 128, on the fMLLR features): ${ivectorDir}`);
+  console.log(
+    `i-vectors (${IVECTOR_FMLLR.ivectorDim} dims, UBM ${IVECTOR_FMLLR.ubm.gaussians}, on the fMLLR features): ${ivectorDir}`,
+  );
   return {
     exp,
     tri3,
