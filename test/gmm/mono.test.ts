@@ -137,16 +137,9 @@ test("tri3 alignments for the DNN: senones per frame, priors, 40-dim fMLLR featu
 test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding beside tri3; a rerun resumes", async () => {
   const config = { ...DNN_PROFILES.tiny, maxEpochs: 2 };
   const dir = join(base, "dnn");
-  const r = await runDnn(
-    join(base, "tri3_ali"),
-    join(base, "tri3"),
-    dir,
-    "test dnn",
-    config,
-    "wasm",
-    decode,
-    2,
-  );
+  const dnn = (c: typeof config) =>
+    runDnn(join(base, "tri3_ali"), join(base, "tri3"), dir, "test dnn", c, "wasm", decode, 2);
+  const r = await dnn(config);
   assert.ok(r.epochs.length >= 1 && r.epochs.length <= 2);
   assert.ok(r.epochs.every((e) => Number.isFinite(e.trainLoss) && e.framesPerSecond > 0));
   assert.ok(
@@ -166,31 +159,13 @@ test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding bes
   Deno.removeSync(join(dir, "stage.json"));
   const s1 = { ...state, epoch: 1, done: false, history: state.history.slice(0, 1) };
   Deno.writeTextFileSync(join(dir, "train", "state.json"), JSON.stringify(s1));
-  const again = await runDnn(
-    join(base, "tri3_ali"),
-    join(base, "tri3"),
-    dir,
-    "test dnn",
-    config,
-    "wasm",
-    decode,
-    2,
-  );
+  const again = await dnn(config);
   assert.match(Deno.readTextFileSync(join(dir, "log.txt")), /resuming after epoch 1/);
   assert.ok(again.epochs.length >= 1);
   // a speaker-aware setting is not the initial DNN's: the stage is reused
   const made = Deno.statSync(join(dir, "stage.json")).mtime;
   const speaker = { ...config.speaker, speakerUnits: 99 };
-  await runDnn(
-    join(base, "tri3_ali"),
-    join(base, "tri3"),
-    dir,
-    "test dnn",
-    { ...config, speaker },
-    "wasm",
-    decode,
-    2,
-  );
+  await dnn({ ...config, speaker });
   assert.equal(Deno.statSync(join(dir, "stage.json")).mtime, made);
 });
 
