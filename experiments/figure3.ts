@@ -8,8 +8,8 @@ import {
   runControl,
   runFamilies,
   runRecord,
-  type StageResult,
 } from "../src/pipeline/experiment.ts";
+import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
 import { lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
@@ -22,8 +22,8 @@ await runMain(async () => {
   const x = await prepareSpeakerExperiment(a);
   const families = await runFamilies(x, MODELS);
   const control = await runControl(x);
-  const lines: [string, StageResult[]][] = [
-    ...MODELS.map((m): [string, StageResult[]] => [MODEL_NAMES[m], families[m]]),
+  const lines: [string, SpeakerStage[]][] = [
+    ...MODELS.map((m): [string, SpeakerStage[]] => [MODEL_NAMES[m], families[m]]),
     ["No speaker input (control)", control],
   ];
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);

@@ -10,12 +10,11 @@ import {
   prepareSpeakerExperiment,
   runFamilies,
   runRecord,
-  type StageResult,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { decodeHybrid, type EvalSplit, forwardSet, HybridSetup } from "../src/pipeline/hybrid.ts";
 import { readIvectors, speakerIvectors } from "../src/pipeline/ivector.ts";
-import { speakerVectors } from "../src/pipeline/speaker_dnn.ts";
+import { acousticDims, type SpeakerStage, speakerVectors } from "../src/pipeline/speaker_dnn.ts";
 import { fmtP, per, writeResults } from "../src/report/results.ts";
 import { runMain } from "../src/util/args.ts";
 
@@ -29,7 +28,7 @@ await runMain(async () => {
   const a = parseExperimentArgs("exp:unsup-adapt");
   const x = await prepareSpeakerExperiment(a);
   const families = await runFamilies(x, ["partitioned"]);
-  const systems: [string, StageResult][] = [
+  const systems: [string, SpeakerStage][] = [
     ["i-vector baseline", families.partitioned[0]],
     ["Partitioned DNN", families.partitioned[families.partitioned.length - 1]],
   ];
@@ -37,12 +36,23 @@ await runMain(async () => {
   await initBackend(a.backend);
   const minPost = JSON.parse(Deno.readTextFileSync(join(x.ivectorDir, "stage.json"))).key.config.minPost;
   const silence = h.silencePdfs();
+  const firstPass = speakerVectors(x.ivectorDir, h);
+  const speakerDim = firstPass.train(h.sets.train.utt2spk.keys().next().value!).length;
+  // per split, for every system: the fMLLR features, the stored i-vectors, and how closely extraction from all
+  // frames reproduces them
+  const prepare = (split: EvalSplit) => {
+    const feats = loadFeatures(join(x.inputs.aliDir, "feats", split), "none");
+    const utt2spk = h.sets[split].utt2spk, stored = readIvectors(x.ivectorDir, split, "spk");
+    const all = speakerIvectors(x.ivectorDir, feats, utt2spk, minPost);
+    const check = Math.max(
+      ...[...stored].map(([s, v]) => Math.max(...v.map((e, i) => Math.abs(e - all.get(s)![i])))),
+    );
+    return { feats, utt2spk, stored, check };
+  };
+  const splits = { dev: prepare("dev"), test: prepare("test") };
   const rows = [];
   for (const [name, stage] of systems) {
-    const firstPass = speakerVectors(x.ivectorDir, h);
-    const dims = [(2 * c.context + 1) * h.cmvn.dim, ...Array(c.hiddenLayers).fill(c.hiddenDim), h.numPdfs];
-    const speakerDim = firstPass.train(h.sets.train.utt2spk.keys().next().value!).length;
-    const net = SpeakerNet.create(stage.arch, dims, speakerDim, c.seed);
+    const net = SpeakerNet.create(stage.arch, acousticDims(c, h), speakerDim, c.seed);
     loadParameters(join(stage.dir, "final.params.ark"), net.namedParameters());
     const updated = {} as Record<EvalSplit, Map<string, Float32Array>>;
     const change: Record<
@@ -67,14 +77,8 @@ await runMain(async () => {
       );
       const at = new Map(set.keys.map((k, i) => [k, i]));
       const keep = (key: string) => speech.subarray(set.offsets[at.get(key)!], set.offsets[at.get(key)! + 1]);
-      const feats = loadFeatures(join(x.inputs.aliDir, "feats", split), "none");
-      const utt2spk = h.sets[split].utt2spk;
-      const stored = readIvectors(x.ivectorDir, split, "spk");
-      const all = speakerIvectors(x.ivectorDir, feats, utt2spk, minPost);
+      const { feats, utt2spk, stored, check } = splits[split];
       updated[split] = speakerIvectors(x.ivectorDir, feats, utt2spk, minPost, keep);
-      const check = Math.max(
-        ...[...stored].map(([s, v]) => Math.max(...v.map((e, i) => Math.abs(e - all.get(s)![i])))),
-      );
       const cos = [...stored].map(([s, v]) => cosine(v, updated[split].get(s)!));
       change[split] = {
         speechFrames: speech.reduce((n, b) => n + b, 0),

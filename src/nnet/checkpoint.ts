@@ -8,8 +8,8 @@ import type { Affine } from "./mlp.ts";
 export type NamedParameters = [string, tf.Variable][];
 
 /** The names of a stack of affine layers: layer l (from 1) gives affine<l>.weight and affine<l>.bias. */
-export const affineParameters = (layers: Affine[], first = 1): NamedParameters =>
-  layers.flatMap((a, i) => [[`affine${first + i}.weight`, a.w], [`affine${first + i}.bias`, a.b]]);
+export const affineParameters = (layers: Affine[]): NamedParameters =>
+  layers.flatMap((a, i) => [[`affine${i + 1}.weight`, a.w], [`affine${i + 1}.bias`, a.b]]);
 
 export async function saveParameters(path: string, params: NamedParameters) {
   const ark = new ArkWriter(path, "matrix");

@@ -151,10 +151,8 @@ export function* minibatches(
   const all = Int32Array.from({ length: set.frames }, (_, i) => i);
   const order = seed === null ? all : shuffled(all, new Rng(seed, `epoch ${epoch}`));
   const width = (2 * context + 1) * set.dim;
-  const total = seed === null ? set.frames : Math.max(batchSize, Math.round(set.frames * fraction));
-  const whole = seed === null
-    ? total
-    : Math.min(set.frames, total) - (Math.min(set.frames, total) % batchSize);
+  const taken = Math.min(set.frames, Math.max(batchSize, Math.round(set.frames * fraction)));
+  const whole = seed === null ? set.frames : taken - (taken % batchSize);
   for (let at = 0; at < whole; at += batchSize) {
     const frames = order.subarray(at, Math.min(at + batchSize, whole));
     const x = new Float32Array(frames.length * width);

@@ -17,8 +17,8 @@ import {
   gridAround,
   runContinued,
   runProgressive,
+  type SpeakerStage,
   type SpeakerStageInputs,
-  type SpeakerStageSummary,
 } from "./speaker_dnn.ts";
 
 export const EXPERIMENT_OPTIONS = {
@@ -126,10 +126,8 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
       formatCounts(dnn.dev)
     }; test ${formatCounts(dnn.test)}`,
   );
-  const splitDirs = { train: "train", dev: "dev", test: "test" } as const;
-  const fmllrDirs = Object.fromEntries(
-    Object.entries(splitDirs).map(([s, d]) => [s, join(ali.dir, "feats", d)]),
-  ) as Record<keyof typeof splitDirs, string>;
+  const fmllr = (split: string) => join(ali.dir, "feats", split);
+  const fmllrDirs = { train: fmllr("train"), dev: fmllr("dev"), test: fmllr("test") };
   const ivectorDir = await timings.time(
     "i-vectors",
     () => runIvectors(fmllrDirs, join(exp, "ivector_fmllr"), IVECTOR_FMLLR),
@@ -155,15 +153,13 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
   };
 }
 
-export type StageResult = SpeakerStageSummary & { dir: string };
-
 /** Trains (or reuses) every progressive stage of each model family; the partitioned one with `units` per partition. */
 export async function runFamilies(
   x: SpeakerExperiment,
   models: SpeakerModel[],
   units = x.inputs.config.speaker.speakerUnits,
-): Promise<Record<SpeakerModel, StageResult[]>> {
-  const out = {} as Record<SpeakerModel, StageResult[]>;
+): Promise<Record<SpeakerModel, SpeakerStage[]>> {
+  const out = {} as Record<SpeakerModel, SpeakerStage[]>;
   for (const model of models) {
     out[model] = await x.timings.time(
       `${model} (${x.inputs.config.hiddenLayers + 1} stages)`,
@@ -181,7 +177,7 @@ export async function runFamilies(
 }
 
 /** The control: the initial DNN trained on as the speaker-aware stages are, without speaker input (one per stage). */
-export function runControl(x: SpeakerExperiment): Promise<StageResult[]> {
+export function runControl(x: SpeakerExperiment): Promise<SpeakerStage[]> {
   return x.timings.time(
     `control (${x.inputs.config.hiddenLayers + 1} stages)`,
     () => runContinued(x.dnn.dir, x.speakerRoot, x.inputs),

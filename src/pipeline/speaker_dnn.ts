@@ -30,6 +30,16 @@ export interface SpeakerStageSummary {
   blas: string | null;
 }
 
+/** A made stage: its summary and its folder. */
+export type SpeakerStage = SpeakerStageSummary & { dir: string };
+
+/** The acoustic network's layer sizes: spliced input, the hidden layers, the senones. */
+export const acousticDims = (c: DnnConfig, h: HybridSetup) => [
+  (2 * c.context + 1) * h.cmvn.dim,
+  ...Array(c.hiddenLayers).fill(c.hiddenDim),
+  h.numPdfs,
+];
+
 const stageHash = (dir: string): string => JSON.parse(Deno.readTextFileSync(join(dir, "stage.json"))).hash;
 
 /**
@@ -127,7 +137,7 @@ export async function runSpeakerStage(
   parentDir: string,
   dir: string,
   o: SpeakerStageInputs,
-): Promise<SpeakerStageSummary & { dir: string }> {
+): Promise<SpeakerStage> {
   const c = o.config;
   // each round of a chain draws its own frames (epochs over a fraction of them would otherwise repeat)
   const seeds = { newOnly: c.seed + 1000 * round, all: c.seed + 1000 * round + 1 };
@@ -144,14 +154,9 @@ export async function runSpeakerStage(
     const log = logTo(join(out, "log.txt"), `${arch.model} ${arch.speakerLayers}`);
     const info = await initBackend(o.backend);
     const { hybrid, speakerOf, data } = loadTrainingData(o);
-    const dims = [
-      (2 * c.context + 1) * hybrid.cmvn.dim,
-      ...Array(c.hiddenLayers).fill(c.hiddenDim),
-      hybrid.numPdfs,
-    ];
     const net = SpeakerNet.create(
       arch,
-      dims,
+      acousticDims(c, hybrid),
       data.train.speakerDim,
       c.seed,
       c.initStddev,
@@ -211,15 +216,13 @@ export async function runSpeakerStage(
   return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "results.json"))) };
 }
 
-type Stage = SpeakerStageSummary & { dir: string };
-
 /** Stages 1 .. hidden layers + 1, each warm-started from the one before (the first from the initial DNN). */
 async function runChain(
   initialDnnDir: string,
   o: SpeakerStageInputs,
   stage: (k: number) => { arch: SpeakerArch; dir: string; label: string },
-): Promise<Stage[]> {
-  const stages: Stage[] = [];
+): Promise<SpeakerStage[]> {
+  const stages: SpeakerStage[] = [];
   let parent = initialDnnDir;
   for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
     const { arch, dir, label } = stage(k);
@@ -237,7 +240,11 @@ async function runChain(
  * The control: the initial DNN trained on exactly as a speaker-aware stage's step 2, with no speaker input, k
  * times (continued_K/), so that a gain can be told apart from the extra training the speaker-aware stages get.
  */
-export function runContinued(initialDnnDir: string, root: string, o: SpeakerStageInputs): Promise<Stage[]> {
+export function runContinued(
+  initialDnnDir: string,
+  root: string,
+  o: SpeakerStageInputs,
+): Promise<SpeakerStage[]> {
   return runChain(initialDnnDir, o, (k) => ({
     arch: { model: "extended", speakerLayers: 0, speakerUnits: 0 },
     dir: join(root, `continued_${k}`),
@@ -262,7 +269,7 @@ export function runProgressive(
   initialDnnDir: string,
   root: string,
   o: SpeakerStageInputs,
-): Promise<Stage[]> {
+): Promise<SpeakerStage[]> {
   return runChain(initialDnnDir, o, (k) => {
     const baseline = k === 1 && (model === "extended" || model === "partitioned");
     return {
