@@ -1,5 +1,5 @@
 // deno task bench:asm — each wasm kernel, SIMD vs scalar wasm vs plain TypeScript, timed side by side in one run.
-import { type FeatureMatrix, featureMatrix } from "../src/features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../src/linalg/feature_matrix.ts";
 import { spliceInPlace, spliceReference } from "../src/features/splice.ts";
 import { type CoreVariant, loadCore } from "../src/simd/core.ts";
 import { transformInPlace, transformReference } from "../src/features/transform.ts";

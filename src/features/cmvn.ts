@@ -1,5 +1,5 @@
 // Cepstral mean and variance normalization: statistics in Kaldi's layout, per speaker or global, and their use.
-import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 /** Sums, sums of squares and the frame count of some features (Kaldi: a 2 x (dim+1) matrix). */
 export class CmvnStats {

@@ -1,5 +1,5 @@
 // Delta and delta-delta features as Kaldi's add-deltas computes them (window 2, edge frames repeated).
-import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 /** The filter for each order: order 0 is [1]; order i convolves order i-1 with [-w..w] / sum j^2. */
 export function deltaFilters(order: number, window: number): Float64Array[] {

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { ArkWriter, readScp, ScpReader } from "../io/ark.ts";
 import { readDataDir, spk2utt, wavPath } from "../io/datadir.ts";
 import { applyCmvn, CmvnStats } from "./cmvn.ts";
-import type { FeatureMatrix } from "./matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { FBANK_DEFAULTS, type MelOptions, MFCC_DEFAULTS, type MfccOptions } from "./mfcc.ts";
 
 export type FeatureConfig = { type: "mfcc"; options: MfccOptions } | { type: "fbank"; options: MelOptions };

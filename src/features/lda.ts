@@ -1,6 +1,6 @@
 // Linear discriminant analysis from labelled frames (Kaldi's acc-lda / est-lda): within-class covariance -> I.
 import { cholesky, inverse, type Mat, mat, matmul, symmetricEigen, transpose } from "../linalg/matrix.ts";
-import type { FeatureMatrix } from "./matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 
 export class LdaStats {
   readonly classCount = new Map<number, number>();

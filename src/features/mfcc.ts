@@ -1,7 +1,7 @@
 // MFCC and log-mel filterbank features as Kaldi's compute-mfcc-feats and compute-fbank-feats define them.
 import { Rng } from "../util/rng.ts";
 import { RealFft } from "./fft.ts";
-import type { FeatureMatrix } from "./matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 
 export interface FrameOptions {
   sampleRate: number;

@@ -1,6 +1,6 @@
 // MLLT / semi-tied covariance (Gales 1999): a square transform under which diagonal Gaussians fit the data best.
 import { identity, inverse, logDet, type Mat, mat, quadratic } from "../linalg/matrix.ts";
-import type { FeatureMatrix } from "./matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 
 /**
  * Statistics G_i = sum_t gamma_t (x_t - mu)(x_t - mu)' / var_i over frames and their Gaussians (mean mu, diagonal

@@ -1,6 +1,6 @@
 // Frame splicing (context ±N, edge frames repeated, as Kaldi's splice-feats): wasm core and scalar reference.
 import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
-import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 function checkContext(context: number) {
   if (!Number.isInteger(context) || context < 0) {

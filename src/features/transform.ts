@@ -1,6 +1,6 @@
 // Linear and affine feature transforms (LDA, MLLT, fMLLR): out[t] = A x[t] (+ b), wasm core and reference.
 import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
-import { type FeatureMatrix, featureMatrix } from "./matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 /** A is outDim x inDim (linear) or outDim x (inDim + 1) (affine, Kaldi's layout: last column is the offset). */
 function shape(a: FeatureMatrix, x: FeatureMatrix): { affine: boolean } {

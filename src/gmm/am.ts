@@ -1,5 +1,5 @@
 // The GMM acoustic model: a diagonal-covariance mixture per pdf, its statistics, ML re-estimation and mixing up.
-import type { FeatureMatrix } from "../features/matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { Rng } from "../util/rng.ts";
 import { type DiagGaussians, naturalParameters } from "./scorer.ts";
 

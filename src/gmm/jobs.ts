@@ -7,7 +7,7 @@ import { LdaStats } from "../features/lda.ts";
 import { MlltStats } from "../features/mllt.ts";
 import { splice } from "../features/splice.ts";
 import { transform } from "../features/transform.ts";
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 import { type Mat, mat } from "../linalg/matrix.ts";
 import { ScpReader } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";

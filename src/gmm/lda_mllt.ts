@@ -1,5 +1,5 @@
 // Triphones on spliced features with LDA and MLLT (Kaldi's steps/train_lda_mllt.sh: tri2).
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 import type { Topology } from "../hmm/topology.ts";
 import type { Tree } from "../hmm/tree.ts";
 import { matmul } from "../linalg/matrix.ts";

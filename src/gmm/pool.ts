@@ -19,7 +19,7 @@ import type {
   GmmRequest,
   TransitionData,
 } from "./jobs.ts";
-import type { FeatureMatrix } from "../features/matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { LdaStats } from "../features/lda.ts";
 import { MlltStats } from "../features/mllt.ts";
 import type { ContextStat } from "../hmm/tree.ts";

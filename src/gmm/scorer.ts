@@ -1,6 +1,6 @@
 // Log-likelihoods of frames under many diagonal Gaussians: the hot loop of GMM training and decoding.
 import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 /** Diagonal Gaussians, each with a log weight (0 for plain densities); means and variances are count x dim. */
 export interface DiagGaussians {

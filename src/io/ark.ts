@@ -1,6 +1,6 @@
 // Kaldi archives (ark, binary and text) and script files (scp): float matrices and vectors, int32 vectors.
 import { dirname, resolve } from "node:path";
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 
 export type KaldiKind = "matrix" | "vector" | "ints";
 export type KaldiValue<K extends KaldiKind> = K extends "matrix" ? FeatureMatrix

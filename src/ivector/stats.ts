@@ -1,5 +1,5 @@
 // Baum-Welch statistics under a diagonal UBM (zeroth, first and optionally second order): wasm kernel and reference.
-import type { FeatureMatrix } from "../features/matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { type DiagGaussians, DiagScorer, naturalParameters } from "../gmm/scorer.ts";
 import { type CoreVariant, loadCore, type WasmF32 } from "../simd/core.ts";
 

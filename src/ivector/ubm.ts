@@ -1,5 +1,5 @@
 // Diagonal-covariance UBM trained by EM, growing from one Gaussian by splitting (Kaldi's train_diag_ubm, diagonal).
-import type { FeatureMatrix } from "../features/matrix.ts";
+import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import type { DiagGaussians } from "../gmm/scorer.ts";
 import { Rng } from "../util/rng.ts";
 import { addStats, emptyStats, StatsKernel } from "./stats.ts";

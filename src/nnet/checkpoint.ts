@@ -1,6 +1,6 @@
 // Network parameters as a Kaldi binary ark (one float matrix per named parameter, rows = inputs; biases 1 x n), written atomically.
 import * as tf from "@tensorflow/tfjs-core";
-import { featureMatrix } from "../features/matrix.ts";
+import { featureMatrix } from "../linalg/feature_matrix.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import type { Affine } from "./mlp.ts";
 

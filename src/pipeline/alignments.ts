@@ -12,7 +12,7 @@ import { pdfTable } from "../hmm/tree.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
 import { mat } from "../linalg/matrix.ts";
-import { featureMatrix } from "../features/matrix.ts";
+import { featureMatrix } from "../linalg/feature_matrix.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { fingerprint, runStage } from "./stage.ts";
 

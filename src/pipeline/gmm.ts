@@ -16,7 +16,7 @@ import { MONO_KALDI, trainMono } from "../gmm/mono.ts";
 import type { IterationLog, ScheduleConfig } from "../gmm/schedule.ts";
 import { GmmPool, type ScoresRef } from "../gmm/pool.ts";
 import type { FeatureMode } from "../gmm/jobs.ts";
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 import { STATES_PER_PHONE, Topology } from "../hmm/topology.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { trainTri, TRI1_KALDI, type TriConfig } from "../gmm/tri.ts";

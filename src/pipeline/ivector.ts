@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Split } from "../corpus/timit.ts";
 import { addDeltas } from "../features/deltas.ts";
 import { loadFeatures } from "../features/extract.ts";
-import { type FeatureMatrix, featureMatrix } from "../features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
 import { readDataDir } from "../io/datadir.ts";
 import {

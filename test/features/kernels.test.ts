@@ -1,7 +1,7 @@
 // Transform and Gaussian-score kernels (SIMD and scalar wasm) against plain TypeScript references.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { transform, transformReference } from "../../src/features/transform.ts";
 import { type DiagGaussians, diagLoglikReference, DiagScorer } from "../../src/gmm/scorer.ts";
 import { Rng } from "../../src/util/rng.ts";

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LdaStats } from "../../src/features/lda.ts";
 import { MlltStats } from "../../src/features/mllt.ts";
-import { type FeatureMatrix, featureMatrix } from "../../src/features/matrix.ts";
+import { type FeatureMatrix, featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { transform } from "../../src/features/transform.ts";
 import { fromRows, inverse, type Mat, matmul, symmetricEigen, transpose } from "../../src/linalg/matrix.ts";
 import { Rng } from "../../src/util/rng.ts";

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { applyCmvn, CmvnStats } from "../../src/features/cmvn.ts";
 import { addDeltas, deltaFilters } from "../../src/features/deltas.ts";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 
 const m = (rows: number, cols: number, values: number[]) =>
   featureMatrix(rows, cols, Float32Array.from(values));

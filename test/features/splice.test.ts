@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { splice, spliceReference } from "../../src/features/splice.ts";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 
 function ramp(rows: number, cols: number) {
   return featureMatrix(

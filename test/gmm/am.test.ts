@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AcousticModel, AmStats, mixUp, reestimate } from "../../src/gmm/am.ts";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 test("one Gaussian per pdf re-estimates to the sample mean and variance", () => {

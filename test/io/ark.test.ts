@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { ArkError, ArkWriter, readArk, readScp, ScpReader } from "../../src/io/ark.ts";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "phl-ark-" });
 const m1 = featureMatrix(2, 3, Float32Array.from([1, 2.5, -3, 4, 5e-7, 6]));

@@ -1,7 +1,7 @@
 // i-vectors: Baum-Welch kernel against its reference, UBM EM, extractor EM, and recovery of known speaker factors.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { emIteration, extractIvector, initExtractor } from "../../src/ivector/extractor.ts";
 import { type BwStats, bwStatsReference, StatsKernel } from "../../src/ivector/stats.ts";
 import { equalErrorRate, identificationAccuracy } from "../../src/ivector/evaluate.ts";

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { CmvnStats } from "../../src/features/cmvn.ts";
-import { featureMatrix } from "../../src/features/matrix.ts";
+import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { ArkWriter } from "../../src/io/ark.ts";
 import { initBackend } from "../../src/nnet/backend.ts";
 import { FrameSet } from "../../src/nnet/data.ts";
