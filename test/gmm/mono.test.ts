@@ -34,6 +34,26 @@ const SMALL_TREE = {
 };
 let feats: Awaited<ReturnType<typeof ensureFeatures>>;
 
+/** Dev and test error counts [ref, sub, del, ins] of every system, recorded before the structure change. */
+const RECORDED: Record<string, { dev: number[]; test: number[] }> = {
+  mono: { dev: [409, 110, 28, 19], test: [300, 67, 14, 23] },
+  tri1: { dev: [409, 127, 16, 21], test: [300, 50, 80, 31] },
+  tri2: { dev: [409, 103, 40, 14], test: [300, 67, 25, 19] },
+  tri3: { dev: [409, 75, 22, 19], test: [300, 46, 25, 18] },
+  dnn: { dev: [409, 185, 9, 77], test: [300, 127, 14, 69] },
+  baseline: { dev: [409, 17, 321, 1], test: [300, 42, 150, 3] },
+  "partitioned-8_2": { dev: [409, 51, 210, 2], test: [300, 41, 123, 4] },
+  "partitioned-8_3": { dev: [409, 57, 194, 3], test: [300, 45, 105, 6] },
+  continued_1: { dev: [409, 17, 321, 1], test: [300, 42, 150, 3] },
+  continued_2: { dev: [409, 51, 210, 2], test: [300, 44, 124, 5] },
+  continued_3: { dev: [409, 57, 195, 3], test: [300, 46, 99, 6] },
+};
+type Counts = { ref: number; sub: number; del: number; ins: number };
+const asList = (c: Counts) => [c.ref, c.sub, c.del, c.ins];
+function assertRecorded(name: string, r: { dev: Counts; test: Counts }) {
+  assert.equal({ dev: asList(r.dev), test: asList(r.test) }, RECORDED[name], name);
+}
+
 test("a small monophone system trains, aligns every utterance, decodes and reports PER", async () => {
   const corpusDir = join(base, "corpus");
   await generateCorpus({
@@ -48,6 +68,7 @@ test("a small monophone system trains, aligns every utterance, decodes and repor
   feats = await ensureFeatures(corpus.dataDirs, join(base, "mfcc"), FEATURE_CONFIGS.mfcc, 2);
   const config = { ...MONO_KALDI, numIters: 8, maxIterInc: 6, totGauss: 250, realignIters: [1, 2, 3, 5, 7] };
   const r = await runMono(feats, join(base, "mono"), "test", config, decode, 2);
+  assertRecorded("mono", r);
   assert.ok(r.dev.ref > 0 && r.test.ref > 0);
   assert.ok(r.test.sub + r.test.del + r.test.ins < r.test.ref, `test PER ${r.test}`);
   assert.equal(r.failedAlignments, []);
@@ -68,6 +89,7 @@ test("triphones from the monophone alignments: a tree, training, and a triphone-
     ...SMALL_TREE,
   };
   const r = await runTri1(feats, join(base, "mono"), join(base, "tri1"), "test tri1", config, decode, 2);
+  assertRecorded("tri1", r);
   const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
   assert.ok(model.tree.numLeaves > 48 && model.tree.numLeaves <= 150, `${model.tree.numLeaves} leaves`);
   assert.equal(r.failedAlignments, []);
@@ -82,6 +104,7 @@ test("LDA+MLLT triphones from the tri1 alignments: a 40 x 91 transform, training
     mlltIters: [2, 4],
   };
   const r = await runTri2(feats, join(base, "tri1"), join(base, "tri2"), "test tri2", config, decode, 2);
+  assertRecorded("tri2", r);
   const model = JSON.parse(Deno.readTextFileSync(join(r.dir, "final.mdl.json")));
   assert.equal([model.transform.rows, model.transform.cols, model.am.dim], [40, 91, 40]);
   assert.equal(r.failedAlignments, []);
@@ -96,6 +119,7 @@ test("speaker-adaptive training from tri2: transforms per speaker of every split
     fmllrIters: [2, 4],
   };
   const r = await runTri3(feats, join(base, "tri2"), join(base, "tri3"), "test tri3", config, decode, 2);
+  assertRecorded("tri3", r);
   assert.equal(r.failedAlignments, []);
   assert.ok(r.firstEstimate && r.test.ref === r.firstEstimate.test.ref);
   assert.ok(r.test.ref > 0 && r.test.sub + r.test.del + r.test.ins < r.test.ref);
@@ -140,6 +164,7 @@ test("the initial DNN: pretraining, newbob with checkpoints, hybrid decoding bes
   const dnn = (c: typeof config) =>
     runDnn(join(base, "tri3_ali"), join(base, "tri3"), dir, "test dnn", c, "wasm", decode, 2);
   const r = await dnn(config);
+  assertRecorded("dnn", r);
   assert.ok(r.epochs.length >= 1 && r.epochs.length <= 2);
   assert.ok(r.epochs.every((e) => Number.isFinite(e.trainLoss) && e.framesPerSecond > 0));
   assert.ok(
@@ -206,6 +231,7 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
   };
   const root = join(base, "speaker");
   const stages = await runProgressive("partitioned", 8, join(base, "dnn"), root, inputs);
+  stages.forEach((s) => assertRecorded(s.dir.split("/").pop()!, s));
   assert.equal(stages.map((s) => s.arch.speakerLayers), [1, 2, 3]);
   assert.is(stages[0].dir, join(root, "baseline"));
   assert.is(stages[0].arch.model, "extended");
@@ -234,6 +260,7 @@ test("speaker-aware DNNs: i-vectors on fMLLR features, warm start, progressive s
   );
   // the control trains on without speaker input: no step 1, the same step 2
   const control = await runContinued(join(base, "dnn"), root, inputs);
+  control.forEach((s) => assertRecorded(s.dir.split("/").pop()!, s));
   assert.equal(control.map((s) => [s.arch.speakerLayers, s.steps.newOnly.length, s.steps.all.length]), [
     [0, 0, 1],
     [0, 0, 1],
