@@ -1,5 +1,5 @@
 // Corpus statistics: duration per split, phone counts per 39-class, and how distinct its speakers are.
-import { fft } from "./synth/dsp.ts";
+import { Fft } from "../linalg/fft.ts";
 import { readAudio } from "./audio.ts";
 import { map48to39, map61to48, PHONES_39 } from "./phones.ts";
 import { readPhones, type Utterance } from "./timit.ts";
@@ -40,7 +40,7 @@ export function longTermSpectrum(u: Utterance): Float64Array {
       for (let i = 0; i < FRAME; i++) {
         re[i] = samples[t + i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FRAME - 1)));
       }
-      fft(re, im);
+      Fft.of(SIZE, "recurrent").transform(re, im);
       const band = new Float64Array(BANDS);
       for (let k = 1; k < SIZE / 2; k++) if (bandOf[k] >= 0) band[bandOf[k]] += re[k] * re[k] + im[k] * im[k];
       for (let b = 0; b < BANDS; b++) sum[b] += Math.log(band[b] + 1);

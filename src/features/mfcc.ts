@@ -1,6 +1,6 @@
 // MFCC and log-mel filterbank features as Kaldi's compute-mfcc-feats and compute-fbank-feats define them.
 import { Rng } from "../util/rng.ts";
-import { RealFft } from "./fft.ts";
+import { RealFft } from "../linalg/fft.ts";
 import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 
 export interface FrameOptions {

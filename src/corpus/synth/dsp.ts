@@ -1,4 +1,5 @@
 // Signal processing for the corpus generator: resampling, biquad filters, FFT convolution, room responses, noise.
+import { Fft } from "../../linalg/fft.ts";
 import type { Rng } from "../../util/rng.ts";
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -101,36 +102,6 @@ export function gainAt(b: Biquad, f: number, fs: number): number {
   return Math.hypot(re(num), im(num)) / Math.hypot(re(den), im(den));
 }
 
-/** In-place iterative radix-2 complex FFT; inverse scales by 1/n. */
-export function fft(re: Float64Array, im: Float64Array, inverse = false) {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inverse ? 2 : -2) * Math.PI) / len, wr = Math.cos(ang), wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1, ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k, b = a + len / 2;
-        const tr = re[b] * cr - im[b] * ci, ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
-      }
-    }
-  }
-  if (inverse) { for (let i = 0; i < n; i++) (re[i] /= n), (im[i] /= n); }
-}
-
 /** Convolution y = x * h truncated to x's length, by overlap-add FFT in blocks; two real blocks share one FFT. */
 export function convolve(x: Float32Array, h: Float32Array): Float32Array {
   let size = 2;
@@ -138,7 +109,8 @@ export function convolve(x: Float32Array, h: Float32Array): Float32Array {
   const block = size - h.length + 1;
   const hr = new Float64Array(size), hi = new Float64Array(size);
   hr.set(h);
-  fft(hr, hi);
+  const fft = Fft.of(size, "recurrent");
+  fft.transform(hr, hi);
   const y = new Float32Array(x.length);
   const re = new Float64Array(size), im = new Float64Array(size);
   for (let start = 0; start < x.length; start += 2 * block) {
@@ -146,13 +118,13 @@ export function convolve(x: Float32Array, h: Float32Array): Float32Array {
     im.fill(0);
     for (let i = 0; i < block && start + i < x.length; i++) re[i] = x[start + i];
     for (let i = 0; i < block && start + block + i < x.length; i++) im[i] = x[start + block + i];
-    fft(re, im);
+    fft.transform(re, im);
     for (let k = 0; k < size; k++) {
       const r = re[k] * hr[k] - im[k] * hi[k];
       im[k] = re[k] * hi[k] + im[k] * hr[k];
       re[k] = r;
     }
-    fft(re, im, true);
+    fft.transform(re, im, true);
     for (let i = 0; i < size; i++) {
       if (start + i < y.length) y[start + i] += re[i];
       if (start + block + i < y.length) y[start + block + i] += im[i];
