@@ -1,12 +1,10 @@
 // deno task exp:figure3 [--corpus DIR] [--profile P] [--backend B] [--key=value] — PER against the number of layers with speaker input, per model (paper Fig. 3).
 import { join } from "node:path";
-import type { SpeakerModel } from "../src/nnet/speaker.ts";
+import { MODELS } from "../src/nnet/models.ts";
 import {
-  MODEL_NAMES,
   parseExperimentArgs,
   prepareSpeakerExperiment,
-  runControl,
-  runFamilies,
+  runModel,
   runRecord,
 } from "../src/pipeline/experiment.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
@@ -15,22 +13,19 @@ import { lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
 import { writeFileAtomic } from "../src/util/fs.ts";
 
-const MODELS: SpeakerModel[] = ["extended", "transform1", "transform2", "partitioned"];
-
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
-  const families = await runFamilies(x, MODELS);
-  const control = await runControl(x);
-  const lines: [string, SpeakerStage[]][] = [
-    ...MODELS.map((m): [string, SpeakerStage[]] => [MODEL_NAMES[m], families[m]]),
-    ["No speaker input (control)", control],
-  ];
+  const lines: [string, SpeakerStage[]][] = [];
+  for (const m of MODELS) lines.push([m.title, await runModel(x, m)]);
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);
   const series = (split: "dev" | "test") =>
     lines.map(([name, stages]) => ({
       name,
-      points: [[0, per(x.dnn[split])], ...stages.map((s, i) => [i + 1, per(s[split])])] as [number, number][],
+      points: [[0, per(x.dnn.summary[split])], ...stages.map((s, i) => [i + 1, per(s.summary[split])])] as [
+        number,
+        number,
+      ][],
     }));
   const table = (split: "dev" | "test") =>
     [
@@ -65,11 +60,16 @@ await runMain(async () => {
   ].join("\n");
   const files = writeResults("figure3", md, {
     ...runRecord(a, x),
-    initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.dev), test: per(x.dnn.test) },
+    initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
       lines.map(([name, stages]) => [
         name,
-        stages.map((s, i) => ({ stage: i + 1, dir: s.dir, dev: per(s.dev), test: per(s.test) })),
+        stages.map((s, i) => ({
+          stage: i + 1,
+          dir: s.dir,
+          dev: per(s.summary.dev),
+          test: per(s.summary.test),
+        })),
       ]),
     ),
   });

@@ -1,52 +1,49 @@
 // deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--backend B] [--key=value] — the paper's Table 1, running every stage before it.
-import { formatCounts } from "../src/decode/score.ts";
-import type { SpeakerModel } from "../src/nnet/speaker.ts";
+import { type ErrorCounts, formatCounts } from "../src/decode/score.ts";
+import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS, type ModelSpec } from "../src/nnet/models.ts";
 import {
-  MODEL_NAMES,
   parseExperimentArgs,
   prepareSpeakerExperiment,
-  runControl,
-  runFamilies,
+  runModel,
   runRecord,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
+import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { fmtP, per, relativeGain, writeResults } from "../src/report/results.ts";
-import { IVECTOR_FMLLR } from "../src/pipeline/ivector.ts";
 import { runMain } from "../src/util/args.ts";
-
-/** Table 1 of the paper (TIMIT, 6 x 1024 + 2042 senones): test and dev PER. */
-const PAPER_TABLE1: Record<string, [number, number]> = {
-  "Initial DNN": [19.1, 18.3],
-  "i-vector baseline": [18.7, 17.8],
-  "Extended i-vector": [18.7, 17.6],
-  "Extended i-vector 1-layer": [18.5, 17.9],
-  "Extended i-vector 2-layer": [18.7, 17.7],
-  "Partitioned DNN": [18.2, 17.5],
-};
-const MODELS: SpeakerModel[] = ["extended", "transform1", "transform2", "partitioned"];
-const CONTROL = "Initial DNN, trained on without i-vectors (control)";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
   const x = await prepareSpeakerExperiment(a);
-  const families = await runFamilies(x, MODELS);
-  const control = await runControl(x);
-  const baseline = families.extended[0], finalControl = control[control.length - 1];
+  const chains = new Map<string, SpeakerStage[]>();
+  for (const m of MODELS) chains.set(m.name, await runModel(x, m));
+  const control = chains.get("control")!, finalControl = control.at(-1)!;
+  const baseline = chains.get(IVECTOR_BASELINE.model)![0];
+  type Row = { name: string; dir: string; dev: ErrorCounts; test: ErrorCounts; parameters: number | null };
+  const row = (name: string, s: SpeakerStage): Row => ({
+    name,
+    dir: s.dir,
+    dev: s.summary.dev,
+    test: s.summary.test,
+    parameters: s.summary.parameters,
+  });
+  const final = (m: ModelSpec) => chains.get(m.name)!.at(-1)!;
   const rows = [
     {
-      name: "Initial DNN",
+      name: INITIAL_DNN.title,
       dir: x.dnn.dir,
-      dev: x.dnn.dev,
-      test: x.dnn.test,
-      parameters: null as number | null,
+      dev: x.dnn.summary.dev,
+      test: x.dnn.summary.test,
+      parameters: null,
       same: null,
+      paper: INITIAL_DNN.paper,
     },
-    { name: CONTROL, ...finalControl, same: null },
-    { name: "i-vector baseline", ...baseline, same: control[0] },
-    ...MODELS.map((m) => ({
-      name: MODEL_NAMES[m],
-      ...families[m][families[m].length - 1],
+    ...MODELS.filter((m) => !m.layer).map((m) => ({ ...row(m.title, final(m)), same: null, paper: m.paper })),
+    { ...row(IVECTOR_BASELINE.title, baseline), same: control[0], paper: IVECTOR_BASELINE.paper },
+    ...MODELS.filter((m) => m.layer).map((m) => ({
+      ...row(m.title, final(m)),
       same: finalControl,
+      paper: m.paper,
     })),
   ].map((r) => {
     const speakerAware = r.same !== null;
@@ -55,13 +52,13 @@ await runMain(async () => {
       dir: r.dir,
       test: per(r.test),
       dev: per(r.dev),
-      testGain: relativeGain(r.test, x.dnn.test),
-      devGain: relativeGain(r.dev, x.dnn.dev),
+      testGain: relativeGain(r.test, x.dnn.summary.test),
+      devGain: relativeGain(r.dev, x.dnn.summary.dev),
       parameters: r.parameters,
       vsInitial: r.dir === x.dnn.dir ? null : testSignificance(x, r.dir, x.dnn.dir),
       vsBaseline: speakerAware && r.dir !== baseline.dir ? testSignificance(x, r.dir, baseline.dir) : null,
       vsControl: r.same ? { control: r.same.dir, ...testSignificance(x, r.dir, r.same.dir) } : null,
-      paper: PAPER_TABLE1[r.name] ?? null,
+      paper: r.paper ? [r.paper.test, r.paper.dev] : null,
     };
   });
   const c = a.config, layers = c.hiddenLayers + 1;
@@ -69,8 +66,10 @@ await runMain(async () => {
     `${v.toFixed(2)}${first ? "" : ` (${gain.toFixed(1)})`}`;
   const sig = (s: { pValue: number; z: number } | null) =>
     s ? `${fmtP(s.pValue)} (${s.z < 0 ? "better" : s.z > 0 ? "worse" : "same"})` : "-";
-  const best = rows.slice(2).reduce((b, r) => (r.test < b.test ? r : b));
-  const phl = rows[rows.length - 1];
+  const speakerAware = rows.filter((r) => r.vsBaseline !== null || r.name === IVECTOR_BASELINE.title);
+  const best = speakerAware.reduce((b, r) => (r.test < b.test ? r : b));
+  const phl = rows.find((r) => r.name === model("partitioned").title)!;
+  const ivectorBaseline = rows.find((r) => r.name === IVECTOR_BASELINE.title)!;
   const table = [
     "| Model | test PER % (rel. %) | dev PER % (rel. %) | parameters | p vs initial DNN | p vs i-vector baseline | p vs control, same training | paper test | paper dev |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -88,7 +87,7 @@ await runMain(async () => {
     `Regenerate: \`${a.command}\``,
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\` (${c.hiddenLayers} x ${c.hiddenDim} sigmoid hidden layers, so ${layers} stages of progressive training; the paper: 6 x 1024, 7 stages), ` +
-    `i-vectors of ${IVECTOR_FMLLR.ivectorDim} dims (UBM ${IVECTOR_FMLLR.ubm.gaussians}) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
+    `i-vectors of ${a.ivector.ivectorDim} dims (UBM ${a.ivector.ubm.gaussians}) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
     `Final models (speaker input into all ${layers} layers); PER on the 39-phone set, relative improvement over the initial DNN in brackets. ` +
     `Significance: MAPSSWE on test (two-sided p; "better" when the row's system makes fewer errors). ` +
     `The control is the initial DNN trained on exactly as the speaker-aware stages are (step 2 of every stage), ` +
@@ -99,7 +98,7 @@ await runMain(async () => {
     table,
     "",
     `Best on test here: ${best.name} (${best.test.toFixed(2)}%). Partitioned DNN vs i-vector baseline: ` +
-    `${phl.test.toFixed(2)} vs ${rows[2].test.toFixed(2)}, p = ${fmtP(phl.vsBaseline!.pValue)}; ` +
+    `${phl.test.toFixed(2)} vs ${ivectorBaseline.test.toFixed(2)}, p = ${fmtP(phl.vsBaseline!.pValue)}; ` +
     `vs the initial DNN: p = ${fmtP(phl.vsInitial!.pValue)}; vs the control with the same training: p = ${
       fmtP(phl.vsControl!.pValue)
     }.`,
@@ -112,13 +111,20 @@ await runMain(async () => {
     ...runRecord(a, x),
     rows,
     stages: Object.fromEntries(
-      [...MODELS.map((m) => [m, families[m]] as const), ["control", control] as const].map(([m, stages]) => [
+      [...chains].map(([m, stages]) => [
         m,
-        stages.map((s) => ({ dir: s.dir, dev: per(s.dev), test: per(s.test), seconds: s.seconds })),
+        stages.map((s) => ({
+          dir: s.dir,
+          dev: per(s.summary.dev),
+          test: per(s.summary.test),
+          seconds: s.summary.seconds,
+        })),
       ]),
     ),
   });
   console.log("\n" + table + "\n");
-  console.log(`initial DNN: dev ${formatCounts(x.dnn.dev)}; test ${formatCounts(x.dnn.test)}`);
+  console.log(
+    `initial DNN: dev ${formatCounts(x.dnn.summary.dev)}; test ${formatCounts(x.dnn.summary.test)}`,
+  );
   console.log(`written: ${files.md}, ${files.json}`);
 });

@@ -2,7 +2,7 @@
 import {
   parseExperimentArgs,
   prepareSpeakerExperiment,
-  runFamilies,
+  runModel,
   runRecord,
 } from "../src/pipeline/experiment.ts";
 import { per, writeResults } from "../src/report/results.ts";
@@ -16,8 +16,8 @@ await runMain(async () => {
   const x = await prepareSpeakerExperiment(a);
   const finals = [];
   for (const units of UNITS) {
-    const stages = (await runFamilies(x, ["partitioned"], units)).partitioned;
-    finals.push({ units, ...stages[stages.length - 1] });
+    const stages = await runModel(x, "partitioned", units);
+    finals.push({ ...stages.at(-1)!.summary, dir: stages.at(-1)!.dir });
   }
   const table = [
     `| Units | ${UNITS.join(" | ")} |`,

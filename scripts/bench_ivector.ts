@@ -13,8 +13,7 @@ await runMain(async () => {
   });
   const corpus = await prepareCorpus(args.corpus || null);
   const feats = await mfccFeatures(corpus);
-  const dir = await runIvectors(feats, join("exp", corpus.name, "ivector"));
-  const summary = JSON.parse(Deno.readTextFileSync(join(dir, "results.json")));
+  const { dir, summary } = await runIvectors(feats, join("exp", corpus.name, "ivector"));
   console.log(
     `i-vectors: ${summary.dims.ivector} dims, UBM ${summary.dims.ubmGaussians} Gaussians on ${summary.dims.features}-dim features`,
   );

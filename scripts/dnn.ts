@@ -2,14 +2,23 @@
 import { join } from "node:path";
 import { formatCounts } from "../src/decode/score.ts";
 import { runDnn } from "../src/pipeline/dnn.ts";
-import { parseExperimentArgs, runLadder } from "../src/pipeline/experiment.ts";
+import { parseExperimentArgs, prepareLadder } from "../src/pipeline/experiment.ts";
 import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("dnn");
-  const { exp, tri3, ali } = await runLadder(a);
-  const dnn = await runDnn(ali.dir, tri3.dir, join(exp, `dnn_${a.profile}`), a.command, a.config, a.backend);
-  console.log(`${dnn.dir}/RESULTS.md (backend ${dnn.backend}${dnn.blas ? " + BLAS" : ""})`);
-  console.log(`dev:  ${formatCounts(dnn.dev)}\ntest: ${formatCounts(dnn.test)}`);
-  console.log(`tri3 test: ${formatCounts(tri3.test)}`);
+  const { exp, ladder, ali } = await prepareLadder(a);
+  const dnn = await runDnn(
+    ali,
+    ladder.tri3,
+    join(exp, `dnn_${a.profile}`),
+    a.command,
+    a.config,
+    a.backend,
+    a.ladder.decode,
+  );
+  const d = dnn.summary;
+  console.log(`${dnn.dir}/RESULTS.md (backend ${d.backend}${d.blas ? " + BLAS" : ""})`);
+  console.log(`dev:  ${formatCounts(d.dev)}\ntest: ${formatCounts(d.test)}`);
+  console.log(`tri3 test: ${formatCounts(ladder.tri3.summary.test)}`);
 });

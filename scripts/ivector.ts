@@ -31,7 +31,7 @@ await runMain(async () => {
     deltas: args.feats ? args.deltas : true,
   };
   const t0 = performance.now();
-  const dir = await runIvectors(featDirs, args.out || join("exp", corpus.name, "ivector"), config);
+  const { dir } = await runIvectors(featDirs, args.out || join("exp", corpus.name, "ivector"), config);
   console.log(
     `i-vectors in ${dir}/{train,dev,test}/ivector_{utt,spk}.ark (${
       ((performance.now() - t0) / 1000).toFixed(1)

@@ -4,7 +4,8 @@ import type { Topology } from "../hmm/topology.ts";
 import type { Tree } from "../hmm/tree.ts";
 import { matmul } from "../linalg/matrix.ts";
 import { AcousticModel } from "./am.ts";
-import type { GmmPool } from "./pool.ts";
+import type { UtterancePool } from "../utterances/pool.ts";
+import { ldaStats, mlltStats } from "./requests.ts";
 import type { IterationLog } from "./schedule.ts";
 import { trainTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
 
@@ -48,7 +49,7 @@ function transformMeans(model: AcousticModel, a: Float64Array): AcousticModel {
  * train_deltas schedule with MLLT re-estimated after the listed iterations (the transform composed, the means moved).
  */
 export async function trainLdaMllt(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   previousTable: Int32Array,
   c: LdaMlltConfig,
@@ -64,7 +65,7 @@ export async function trainLdaMllt(
   }
 > {
   const P = topology.phones.length;
-  const lda = (await pool.ldaStats("train", previousTable, P)).estimate(c.ldaDim);
+  const lda = (await ldaStats(pool, "train", previousTable, P)).estimate(c.ldaDim);
   log(
     `LDA: ${lda.transform.cols} -> ${c.ldaDim} dims, between-class eigenvalues ${
       lda.eigenvalues[0].toFixed(2)
@@ -74,7 +75,7 @@ export async function trainLdaMllt(
   await pool.setTransform("train", asFeatureMatrix(transform));
   const mllt = async (iter: number, model: AcousticModel, table: Int32Array) => {
     if (!c.mlltIters.includes(iter)) return model;
-    const stats = await pool.mlltStats("train", model, table, P);
+    const stats = await mlltStats(pool, "train", model, table, P);
     const { transform: a, objectives } = stats.update(c.mlltSweeps);
     transform = matmul(a, transform);
     await pool.setTransform("train", asFeatureMatrix(transform));

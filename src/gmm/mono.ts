@@ -1,7 +1,7 @@
 // Monophone GMM-HMM training from a flat start, with the schedule of Kaldi's steps/train_mono.sh.
 import type { Topology } from "../hmm/topology.ts";
 import { AcousticModel } from "./am.ts";
-import type { GmmPool } from "./pool.ts";
+import type { UtterancePool } from "../utterances/pool.ts";
 import { type IterationLog, runSchedule, type ScheduleConfig } from "./schedule.ts";
 
 /**
@@ -25,7 +25,7 @@ export const MONO_KALDI: ScheduleConfig = {
 
 /** Trains on the "train" set loaded in the pool: one Gaussian per state from the global statistics, equal alignment first. */
 export async function trainMono(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   global: { frames: number; sum: Float64Array; sumSq: Float64Array },
   c: ScheduleConfig,

@@ -2,8 +2,9 @@
 import type { Topology } from "../hmm/topology.ts";
 import type { Tree } from "../hmm/tree.ts";
 import type { AcousticModel } from "./am.ts";
-import type { FmllrOptions } from "./jobs.ts";
-import type { GmmPool } from "./pool.ts";
+import type { FmllrOptions } from "./handlers.ts";
+import type { UtterancePool } from "../utterances/pool.ts";
+import { estimateFmllr } from "./requests.ts";
 import type { IterationLog } from "./schedule.ts";
 import { trainTriphones, TRI1_KALDI, type TriConfig } from "./tri.ts";
 
@@ -50,7 +51,7 @@ export function fmllrOptions(
  * the train_deltas schedule with the transforms re-estimated after the listed iterations.
  */
 export async function trainSat(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   previous: { model: AcousticModel; table: Int32Array },
   c: SatConfig,
@@ -61,7 +62,7 @@ export async function trainSat(
   const P = topology.phones.length;
   const estimate = async (model: AcousticModel, table: Int32Array, when: string) => {
     const t0 = performance.now();
-    const r = await pool.estimateFmllr("train", model, P, fmllrOptions(c, topology, table, "train"));
+    const r = await estimateFmllr(pool, "train", model, P, fmllrOptions(c, topology, table, "train"));
     const perFrame = (r.improvement / r.frames).toFixed(3),
       seconds = ((performance.now() - t0) / 1000).toFixed(1);
     const skipped = r.skipped.length ? `; too little data: ${r.skipped.join(" ")}` : "";

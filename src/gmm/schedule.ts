@@ -2,7 +2,8 @@
 import type { Topology } from "../hmm/topology.ts";
 import { Rng } from "../util/rng.ts";
 import { type AcousticModel, mixUp, reestimate } from "./am.ts";
-import type { GmmPool } from "./pool.ts";
+import type { UtterancePool } from "../utterances/pool.ts";
+import { accumulate } from "./requests.ts";
 
 export interface ScheduleConfig {
   numIters: number;
@@ -39,7 +40,7 @@ export interface IterationLog {
  * features between iterations (MLLT).
  */
 export async function runSchedule(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   start: AcousticModel,
   varFloor: Float64Array,
@@ -59,7 +60,7 @@ export async function runSchedule(
     const t0 = performance.now();
     const mode = iter === 0 ? "equal" : c.realignIters.includes(iter) ? "realign" : "keep";
     const transitions = { selfLog: topology.selfLog, leaveLog: topology.leaveLog };
-    const acc = await pool.accumulate("train", model, transitions, mode, {
+    const acc = await accumulate(pool, "train", model, transitions, mode, {
       acousticScale: c.alignAcousticScale,
       beam: c.beam,
       retryBeam: c.retryBeam,

@@ -2,7 +2,8 @@
 import { buildTree, clusterPhones, type ContextStat, pdfTable, tableIndex, type Tree } from "../hmm/tree.ts";
 import { STATES_PER_PHONE, type Topology } from "../hmm/topology.ts";
 import { AcousticModel } from "./am.ts";
-import type { GmmPool } from "./pool.ts";
+import type { UtterancePool } from "../utterances/pool.ts";
+import { treeStats } from "./requests.ts";
 import { type IterationLog, runSchedule, type ScheduleConfig } from "./schedule.ts";
 
 export interface TriConfig extends ScheduleConfig {
@@ -67,14 +68,14 @@ function initFromTree(
  * A tree from the pool's "train" set and its current alignments (hmm states), and one Gaussian per leaf: the start of
  * every triphone system.
  */
-export async function startTriphones(
-  pool: GmmPool,
+async function startTriphones(
+  pool: UtterancePool,
   topology: Topology,
   c: TriConfig,
   log: (line: string) => void,
 ) {
   const P = topology.phones.length;
-  const stats = await pool.treeStats("train", P);
+  const stats = await treeStats(pool, "train", P);
   const dim = stats[0].sum.length;
   const total = { count: 0, sum: new Float64Array(dim), sq: new Float64Array(dim) };
   for (const s of stats) {
@@ -102,7 +103,7 @@ export async function startTriphones(
  * iteration 1; `afterIteration` (as in runSchedule) also gets the pdf table.
  */
 export async function trainTriphones(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   c: TriConfig,
   log: (line: IterationLog | string) => void,
@@ -130,7 +131,7 @@ export async function trainTriphones(
 
 /** Trains on the "train" set in the pool, whose alignments (hmm states) come from the previous system. */
 export function trainTri(
-  pool: GmmPool,
+  pool: UtterancePool,
   topology: Topology,
   c: TriConfig,
   log: (line: IterationLog | string) => void = () => {},

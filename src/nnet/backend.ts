@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { loadBlas } from "./blas.ts";
 import { registerBlasKernels } from "./wasm_blas.ts";
-import { setTransposeFlagsFast } from "./mlp.ts";
+import { setTransposeFlagsFast } from "./ops.ts";
 
 export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
 

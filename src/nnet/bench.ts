@@ -1,6 +1,7 @@
 // Training and forward throughput of an MLP shape on the current tfjs backend, and of PyTorch CPU on the same shape.
 import * as tf from "@tensorflow/tfjs-core";
-import { Mlp } from "./mlp.ts";
+import { acousticSpec, Network } from "./network.ts";
+import { Rng } from "../util/rng.ts";
 
 export interface NetShape {
   dims: number[];
@@ -10,7 +11,7 @@ export interface NetShape {
   trainFlopsPerFrame: number;
 }
 
-export function netShape(dims: number[], batch: number): NetShape {
+function netShape(dims: number[], batch: number): NetShape {
   let macs = 0;
   for (let l = 1; l < dims.length; l++) macs += dims[l - 1] * dims[l];
   return { dims, batch, forwardFlopsPerFrame: 2 * macs, trainFlopsPerFrame: 6 * macs };
@@ -28,7 +29,7 @@ export interface Throughput {
 
 /** Times `steps` SGD steps and as many forward passes on fixed random data, after two warm-up steps. */
 export async function measureThroughput(shape: NetShape, steps: number): Promise<Throughput> {
-  const net = Mlp.create(shape.dims, "bench");
+  const net = Network.create(acousticSpec(shape.dims), new Rng("bench", "mlp init"));
   const n = shape.batch, inDim = shape.dims[0], outDim = shape.dims[shape.dims.length - 1];
   const x = tf.randomNormal([n, inDim], 0, 1, "float32", 7) as tf.Tensor2D;
   const y = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7919) % outDim), "int32");

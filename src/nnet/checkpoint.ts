@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { featureMatrix } from "../linalg/feature_matrix.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
-import type { Affine } from "./mlp.ts";
+import type { Affine } from "./ops.ts";
 
 /** Parameters with their names in the ark, e.g. "affine3.weight", "affine3.bias". */
 export type NamedParameters = [string, tf.Variable][];

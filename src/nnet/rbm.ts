@@ -1,7 +1,7 @@
 // RBM pretraining with CD-1 (Kaldi's pretrain_dbn.sh / rbm-train-cd1-frmshuff): a Gaussian-Bernoulli RBM, then Bernoulli-Bernoulli ones.
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
-import { type Affine, affine, mm } from "./mlp.ts";
+import { type Affine, affine, mm } from "./ops.ts";
 
 export interface RbmConfig {
   /** Passes over the data per Bernoulli RBM; the Gaussian-Bernoulli one gets twice as many. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { exists, writeFileAtomic } from "../util/fs.ts";
 import { loadParameters, saveParameters } from "./checkpoint.ts";
 import { type FrameSet, type Minibatch, minibatches } from "./data.ts";
-import type { Network } from "./mlp.ts";
+import type { Network } from "./network.ts";
 
 export interface NewbobConfig {
   /** Per-frame learning rate on summed minibatch gradients (nnet1: 0.008 at minibatch 256). */
@@ -49,7 +49,7 @@ interface SchedulerState {
 }
 
 /** A minibatch as tensors: inputs, targets and (for speaker-aware sets) speaker vectors. */
-export function batchTensors(b: Minibatch) {
+function batchTensors(b: Minibatch) {
   const n = b.frames.length;
   return {
     x: tf.tensor2d(b.x, [n, b.x.length / n]),
@@ -59,7 +59,7 @@ export function batchTensors(b: Minibatch) {
 }
 
 /** Summed loss and correct frames over a set (ordered, every frame), forward only. */
-export async function evaluateSet(net: Network, set: FrameSet, context: number, batchSize: number) {
+async function evaluateSet(net: Network, set: FrameSet, context: number, batchSize: number) {
   let loss = 0, correct = 0;
   for (const b of minibatches(set, context, batchSize, null)) {
     const r = tf.tidy(() => {
@@ -230,7 +230,7 @@ export function newbob(
   };
 }
 
-export function epochLine(e: EpochLog): string {
+function epochLine(e: EpochLog): string {
   return `epoch ${e.epoch}: rate ${e.learnRate.toPrecision(3)}, train loss ${e.trainLoss.toFixed(4)} acc ${
     (100 * e.trainAccuracy).toFixed(2)
   }%, CV loss ${e.cvLoss.toFixed(4)} acc ${(100 * e.cvAccuracy).toFixed(2)}% ${

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { Split } from "../corpus/timit.ts";
 import { CmvnStats } from "../features/cmvn.ts";
 import { AcousticModel } from "../gmm/am.ts";
-import { framePdfs } from "../gmm/jobs.ts";
-import { GmmPool } from "../gmm/pool.ts";
+import { framePdfs } from "../gmm/handlers.ts";
+import { align } from "../gmm/requests.ts";
 import type { SatConfig } from "../gmm/sat.ts";
 import { Topology } from "../hmm/topology.ts";
 import { pdfTable } from "../hmm/tree.ts";
@@ -14,7 +14,8 @@ import { readDataDir } from "../io/datadir.ts";
 import { mat } from "../linalg/matrix.ts";
 import { featureMatrix } from "../linalg/feature_matrix.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import { fingerprint, runStage } from "./stage.ts";
+import { utterancePool } from "./pool.ts";
+import { fingerprint, runStage, type Stage } from "./stage.ts";
 
 const SPLITS = ["train", "dev", "test"] as const;
 const DATA_FILES = ["text", "utt2spk", "spk2utt", "spk2gender", "wav.scp"];
@@ -34,18 +35,17 @@ export interface AlignmentSummary {
  * (topology, tree, LDA+MLLT transform), trans.{train,dev,test}.ark, and feats/{train,dev,test}: Kaldi data dirs
  * with the 40-dim fMLLR features; cmvn_global.ark holds their global statistics over train.
  */
-export async function runSatAlignments(
+export function runSatAlignments(
   featDirs: Record<Split, string>,
-  tri3Dir: string,
+  tri3: Stage<unknown>,
   dir: string,
   jobs = navigator.hardwareConcurrency,
-): Promise<AlignmentSummary & { dir: string }> {
-  const tri3 = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "stage.json")));
-  const config: SatConfig = tri3.key.config;
+): Promise<Stage<AlignmentSummary>> {
+  const config = tri3.key.config as SatConfig, tri3Dir = tri3.dir;
   const feats = Object.fromEntries(
     SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
   );
-  await runStage(dir, { stage: "tri3_ali", tri3: tri3.hash, feats }, async (out) => {
+  return runStage(dir, { stage: "tri3_ali", tri3: tri3.hash, feats }, async (out) => {
     const t0 = performance.now();
     const final = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "final.mdl.json")));
     const topology = Topology.fromJSON(final.topology), model = AcousticModel.fromJSON(final.am);
@@ -55,7 +55,7 @@ export async function runSatAlignments(
       final.transform.cols,
       Float32Array.from(final.transform.data),
     );
-    const pool = new GmmPool(jobs);
+    const pool = utterancePool(jobs);
     const summary: AlignmentSummary = {
       numPdfs: model.numPdfs,
       frames: { train: 0, dev: 0, test: 0 },
@@ -95,7 +95,8 @@ export async function runSatAlignments(
         ark.close();
         if (s === "test") continue;
 
-        const aligned = await pool.align(
+        const aligned = await align(
+          pool,
           s,
           model,
           { selfLog: topology.selfLog, leaveLog: topology.leaveLog },
@@ -129,10 +130,9 @@ export async function runSatAlignments(
       writeFileAtomic(join(out, "num_pdfs"), `${model.numPdfs}\n`);
       copyFileSync(join(tri3Dir, "final.mdl.json"), join(out, "final.mdl.json"));
       summary.seconds = (performance.now() - t0) / 1000;
-      writeFileAtomic(join(out, "alignments.json"), JSON.stringify(summary, null, 2) + "\n");
+      return summary;
     } finally {
       pool.close();
     }
   });
-  return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "alignments.json"))) };
 }

@@ -54,7 +54,7 @@ export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean;
 }
 
 /** The default corpus: seed 1, default preset, full size. */
-export async function ensureDefaultCorpus(): Promise<string> {
+async function ensureDefaultCorpus(): Promise<string> {
   const request = {
     out: DEFAULT_CORPUS,
     seed: 1,

@@ -7,28 +7,26 @@ import { type BackendChoice, initBackend } from "../nnet/backend.ts";
 import { affineParameters, loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { FrameSet, minibatches, splitHeldOut } from "../nnet/data.ts";
-import { type Affine, affine, initAffine, Mlp } from "../nnet/mlp.ts";
+import { acousticSpec, Network } from "../nnet/network.ts";
+import { type Affine, affine, initAffine } from "../nnet/ops.ts";
 import { trainRbm, visibleBiasFromMeans } from "../nnet/rbm.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
 import { Rng } from "../util/rng.ts";
 import { exists, writeFileAtomic } from "../util/fs.ts";
-import { DECODE_DEFAULTS, type DecodeConfig } from "./gmm.ts";
-import { decodeHybrid, HybridSetup, significance, testCounts } from "./hybrid.ts";
-import { runStage } from "./stage.ts";
+import { DECODE_DEFAULTS, type DecodeConfig, type Decoded } from "../decode/search.ts";
+import { decodeHybrid, HybridSetup, significance } from "./hybrid.ts";
+import type { GmmStageSummary } from "./ladder.ts";
+import { runStage, type Stage } from "./stage.ts";
 
-export interface DnnSummary {
-  dev: ErrorCounts;
-  test: ErrorCounts;
-  acousticScale: number;
-  insertionPenalty: number;
-  devGrid: { acousticScale: number; insertionPenalty: number; per: number }[];
+export interface DnnSummary extends Decoded {
   backend: string;
   blas: string | null;
   epochs: EpochLog[];
   pretrainSeconds: number;
   trainSeconds: number;
   decodeSeconds: number;
-  versusTri3: { pValue: number; z: number; tri3Test: ErrorCounts } | null;
+  versusTri3: { pValue: number; z: number; tri3Test: ErrorCounts };
+  config: DnnConfig;
 }
 
 /** RBMs for every hidden layer, each trained on the probabilities of the stack below; checkpointed per layer. */
@@ -106,19 +104,18 @@ export function trainingData(h: HybridSetup, c: DnnConfig) {
  * likelihoods (log posterior - log prior) and decoded with tri3's tree and the phone bigram, dev-tuned as the
  * GMMs; significance against tri3's test hypotheses.
  */
-export async function runDnn(
-  aliDir: string,
-  tri3Dir: string,
+export function runDnn(
+  ali: Stage<unknown>,
+  tri3: Stage<GmmStageSummary>,
   dir: string,
   command: string,
   c: DnnConfig,
   backend: BackendChoice,
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
-): Promise<DnnSummary & { dir: string }> {
-  const ali = JSON.parse(Deno.readTextFileSync(join(aliDir, "stage.json"))).hash;
+): Promise<Stage<DnnSummary>> {
   const { speaker: _, ...initialConfig } = c; // the speaker-aware settings do not touch this stage
-  await runStage(dir, { stage: "dnn", config: initialConfig, ali }, async (out) => {
+  return runStage(dir, { stage: "dnn", config: initialConfig, ali: ali.hash }, async (out) => {
     const log = logTo(join(out, "log.txt"));
     const info = await initBackend(backend);
     log(`tfjs backend: ${info.name}${info.blas ? ` (matrix products by ${info.blas})` : ""}`);
@@ -127,7 +124,7 @@ export async function runDnn(
         "no BLAS library found: tfjs-wasm's own kernels train several times slower (Debian/Ubuntu: apt-get install libopenblas0-pthread; or set BLAS_LIB)",
       );
     }
-    const hybrid = new HybridSetup(aliDir), numPdfs = hybrid.numPdfs;
+    const hybrid = new HybridSetup(ali.dir), numPdfs = hybrid.numPdfs;
     const { data, split } = trainingData(hybrid, c);
     log(
       `train ${split.train.length} utterances (${data.train.frames} frames), CV ${split.cv.length} (${data.cv.frames})`,
@@ -142,7 +139,10 @@ export async function runDnn(
       layers.push(initAffine(rng, layers.length ? c.hiddenDim : inDim, c.hiddenDim, c.initStddev));
     }
     layers.push(initAffine(rng, c.hiddenDim, numPdfs, c.initStddev));
-    const net = new Mlp(layers);
+    const net = new Network(
+      acousticSpec([inDim, ...Array(c.hiddenLayers).fill(c.hiddenDim), numPdfs]),
+      layers,
+    );
     const t1 = performance.now();
     const { epochs } = await trainNewbob(net, data, c, join(out, "train"), log);
     const trainSeconds = (performance.now() - t1) / 1000;
@@ -151,13 +151,14 @@ export async function runDnn(
 
     const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, undefined, jobs);
     net.dispose();
-    const tri3Hyps = join(tri3Dir, "decode_test", "hyp.txt");
-    const versusTri3 = exists(tri3Hyps)
-      ? {
-        ...significance(hybrid.sets.test.text, join(out, "decode_test", "hyp.txt"), tri3Hyps),
-        tri3Test: testCounts(tri3Dir),
-      }
-      : null;
+    const versusTri3 = {
+      ...significance(
+        hybrid.sets.test.text,
+        join(out, "decode_test", "hyp.txt"),
+        join(tri3.dir, "decode_test", "hyp.txt"),
+      ),
+      tri3Test: tri3.summary.test,
+    };
     const summary: DnnSummary = {
       dev: result.dev.total,
       test: result.test.total,
@@ -171,12 +172,11 @@ export async function runDnn(
       trainSeconds,
       decodeSeconds: result.decodeSeconds,
       versusTri3,
+      config: c,
     };
-    writeFileAtomic(join(out, "results.json"), JSON.stringify({ config: c, ...summary }, null, 2) + "\n");
     writeFileAtomic(join(out, "RESULTS.md"), dnnResults(command, c, summary, hybrid.numPdfs));
+    return summary;
   }, { resumable: true });
-  const summary: DnnSummary = JSON.parse(Deno.readTextFileSync(join(dir, "results.json")));
-  return { dir, ...summary };
 }
 
 /** A log line to stderr (with a tag) and to a file. */

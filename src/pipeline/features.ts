@@ -5,12 +5,13 @@ import { extractFeatures, FEATURE_CONFIGS, type FeatureConfig } from "../feature
 import { Progress } from "../util/progress.ts";
 import { fingerprint, runStage } from "./stage.ts";
 
-/** The MFCC feature dirs of a prepared corpus, in exp/<corpus>/mfcc (made if missing). */
+/** The MFCC feature dirs of a prepared corpus, in `dir` (default exp/<corpus>/mfcc; made if missing). */
 export function mfccFeatures(
   corpus: { name: string; dataDirs: Record<Split, string> },
+  dir = join("exp", corpus.name, "mfcc"),
   jobs = navigator.hardwareConcurrency,
 ) {
-  return ensureFeatures(corpus.dataDirs, join("exp", corpus.name, "mfcc"), FEATURE_CONFIGS.mfcc, jobs);
+  return ensureFeatures(corpus.dataDirs, dir, FEATURE_CONFIGS.mfcc, jobs);
 }
 
 export async function ensureFeatures(
@@ -38,11 +39,11 @@ export async function ensureFeatures(
         (d, n) => progress.update(d, n),
       );
       progress.finish();
+      const seconds = (performance.now() - t0) / 1000;
       console.error(
-        `[features ${split}] ${utterances} utterances, ${frames} frames in ${
-          ((performance.now() - t0) / 1000).toFixed(1)
-        } s`,
+        `[features ${split}] ${utterances} utterances, ${frames} frames in ${seconds.toFixed(1)} s`,
       );
+      return { utterances, frames, seconds };
     });
     dirs[split] = out;
   }

@@ -4,28 +4,21 @@ import { join } from "node:path";
 import { map48to39 } from "../corpus/phones.ts";
 import { contextPhoneLoopGraph } from "../decode/graph.ts";
 import { BigramLm } from "../decode/lm.ts";
-import type { ErrorCounts } from "../decode/score.ts";
 import { mapsswe } from "../decode/significance.ts";
 import { CmvnStats } from "../features/cmvn.ts";
-import { GmmPool } from "../gmm/pool.ts";
 import { Topology } from "../hmm/topology.ts";
 import { pdfTable } from "../hmm/tree.ts";
 import { readArk, readScp } from "../io/ark.ts";
 import { type DataDir, readDataDir } from "../io/datadir.ts";
 import { FrameSet, minibatches } from "../nnet/data.ts";
-import type { Network } from "../nnet/mlp.ts";
+import type { Network } from "../nnet/network.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import {
-  decodeAndScore,
-  type DecodeConfig,
-  readHyps,
-  scoringDetail,
-  type SystemResult,
-  writeHyps,
-} from "./gmm.ts";
+import { readHyps, scoringDetail, writeHyps } from "../decode/hyps.ts";
+import { decodeAndScore, type DecodeConfig, type EvalSplit, type SystemResult } from "../decode/search.ts";
+import { utterancePool } from "./pool.ts";
 
 /** Log-priors of the senones from alignment counts; senones under the floor get -1e10 (never chosen). */
-export function logPriors(counts: Float64Array, floor: number): Float32Array {
+function logPriors(counts: Float64Array, floor: number): Float32Array {
   const total = counts.reduce((a, b) => a + b, 0);
   return Float32Array.from(counts, (c) => (c / total >= floor && c > 0 ? Math.log(c / total) : 1e10));
 }
@@ -38,8 +31,6 @@ function readCounts(path: string): Float64Array {
   });
   return Float64Array.from(values);
 }
-
-export type EvalSplit = "dev" | "test";
 
 /** What hybrid decoding needs from tri3_ali: features, CMVN, priors, topology, tree, bigram, references. */
 export class HybridSetup {
@@ -130,7 +121,7 @@ export async function decodeHybrid(
   jobs = navigator.hardwareConcurrency,
 ): Promise<HybridDecodeResult> {
   const t0 = performance.now(), priors = h.logPriors(c.priorFloor), numPdfs = h.numPdfs;
-  const pool = new GmmPool(jobs);
+  const pool = utterancePool(jobs), dnnScores = { scoresId: "dnn", numPdfs };
   try {
     for (const s of ["dev", "test"] as const) {
       const set = h.load(s, speakerOf?.[s]);
@@ -147,12 +138,12 @@ export async function decodeHybrid(
           }),
       );
       const utterances = set.keys.map((key, i) => ({ key, frames: set.offsets[i + 1] - set.offsets[i] }));
-      await pool.setScores(s, { scoresId: "dnn", numPdfs }, utterances, buffer);
+      await pool.setScores(s, dnnScores, utterances, buffer);
       set.free();
     }
     const result = await decodeAndScore(
       pool,
-      { scoresId: "dnn", numPdfs },
+      () => Promise.resolve(dnnScores),
       h.topology,
       (penalty) => contextPhoneLoopGraph(h.topology, h.table, h.lm, penalty),
       { dev: h.sets.dev.text, test: h.sets.test.text },
@@ -181,7 +172,3 @@ export function significance(refs: Map<string, string[]>, hypsA: string, hypsB: 
   const r = mapsswe(to39(refs), to39(readHyps(hypsA)), to39(readHyps(hypsB)));
   return { z: r.z, pValue: r.pValue };
 }
-
-/** A stage's test PER counts from its results.json. */
-export const testCounts = (dir: string): ErrorCounts =>
-  JSON.parse(Deno.readTextFileSync(join(dir, "results.json"))).test;

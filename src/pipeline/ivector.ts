@@ -17,7 +17,7 @@ import { addStats, type BwStats, emptyStats, StatsKernel } from "../ivector/stat
 import { trainUbm, UBM_DEFAULTS, type UbmConfig, ubmGaussians } from "../ivector/ubm.ts";
 import type { DiagGaussians } from "../gmm/scorer.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import { fingerprint, runStage } from "./stage.ts";
+import { fingerprint, runStage, type Stage } from "./stage.ts";
 
 export interface IvectorConfig {
   ubm: UbmConfig;
@@ -70,11 +70,11 @@ function subsample(x: FeatureMatrix, every: number): FeatureMatrix {
 }
 
 /** Trains the UBM and extractor on train, extracts i-vectors for every split into `dir`. */
-export async function runIvectors(
+export function runIvectors(
   featDirs: Record<Split, string>,
   dir: string,
   c: IvectorConfig = IVECTOR_DEFAULTS,
-): Promise<string> {
+): Promise<Stage<IvectorStageSummary>> {
   const key = {
     stage: "ivector",
     config: c,
@@ -84,7 +84,7 @@ export async function runIvectors(
       ) => [s, fingerprint(join(d, "feats.scp"), ...(c.speakerCmn ? [join(d, "cmvn.scp")] : []))]),
     ),
   };
-  await runStage(dir, key, (out) => {
+  return runStage(dir, key, (out) => {
     const log: string[] = [];
     const say = (line: string) => (log.push(line), console.error(`[ivector] ${line}`));
     const feats = Object.fromEntries(
@@ -155,10 +155,9 @@ export async function runIvectors(
         extraction: (performance.now() - t0) / 1000,
       },
     };
-    writeFileAtomic(join(out, "results.json"), JSON.stringify(summary, null, 2) + "\n");
     writeFileAtomic(join(out, "log.txt"), log.join("\n") + "\n");
+    return summary;
   });
-  return dir;
 }
 
 /** Per-utterance or per-speaker i-vectors of a split, from the stage's folder. */
@@ -167,7 +166,7 @@ export function readIvectors(dir: string, split: Split, level: "utt" | "spk"): M
 }
 
 /** The UBM and extractor a stage saved in extractor.ark. */
-export function loadExtractor(dir: string): { ubm: DiagGaussians; extractor: IvectorExtractor } {
+function loadExtractor(dir: string): { ubm: DiagGaussians; extractor: IvectorExtractor } {
   const path = join(dir, "extractor.ark"), m = new Map(readArk(path, "matrix"));
   const get = (name: string) => {
     const x = m.get(name);

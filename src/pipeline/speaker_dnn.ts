@@ -1,46 +1,45 @@
-// Pipeline: speaker-aware DNNs (sec. 3.3), each warm-started from the model below it and trained in two newbob steps, progressively layer by layer; every stage decoded.
+// Pipeline: the registry's models (sec. 3.3), each stage warm-started from the one below it and trained in two newbob steps, progressively layer by layer; every stage decoded.
 import { join } from "node:path";
-import { type ErrorCounts, formatCounts } from "../decode/score.ts";
+import { DECODE_DEFAULTS, type DecodeConfig, type Decoded, type EvalSplit } from "../decode/search.ts";
+import { formatCounts } from "../decode/score.ts";
 import { type BackendChoice, initBackend } from "../nnet/backend.ts";
 import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import type { FrameSet } from "../nnet/data.ts";
-import { type SpeakerArch, type SpeakerModel, SpeakerNet } from "../nnet/speaker.ts";
+import { model, type ModelSpec, stageFolder, stageSpec } from "../nnet/models.ts";
+import { Network, type NetworkSpec } from "../nnet/network.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
+import { Rng } from "../util/rng.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { logTo, trainingData } from "./dnn.ts";
-import { DECODE_DEFAULTS, type DecodeConfig } from "./gmm.ts";
-import { decodeHybrid, type EvalSplit, HybridSetup } from "./hybrid.ts";
+import { decodeHybrid, HybridSetup } from "./hybrid.ts";
 import { readIvectors } from "./ivector.ts";
-import { runStage } from "./stage.ts";
+import { runStage, type Stage } from "./stage.ts";
 
-export interface SpeakerStageSummary {
-  arch: SpeakerArch;
+export interface SpeakerStageSummary extends Decoded {
+  model: string;
+  /** Layers with speaker input (the stage's place in its chain), and the units of its speaker nodes. */
+  stage: number;
+  units: number;
+  spec: NetworkSpec;
   /** The stage it was warm-started from. */
   parent: string;
   parameters: number;
-  dev: ErrorCounts;
-  test: ErrorCounts;
-  acousticScale: number;
-  insertionPenalty: number;
-  devGrid: { acousticScale: number; insertionPenalty: number; per: number }[];
   steps: { newOnly: EpochLog[]; all: EpochLog[] };
   seconds: { newOnly: number; all: number; decode: number };
   backend: string;
   blas: string | null;
+  config: DnnConfig;
 }
 
-/** A made stage: its summary and its folder. */
-export type SpeakerStage = SpeakerStageSummary & { dir: string };
+export type SpeakerStage = Stage<SpeakerStageSummary>;
 
 /** The acoustic network's layer sizes: spliced input, the hidden layers, the senones. */
-export const acousticDims = (c: DnnConfig, h: HybridSetup) => [
+const acousticDims = (c: DnnConfig, h: HybridSetup) => [
   (2 * c.context + 1) * h.cmvn.dim,
   ...Array(c.hiddenLayers).fill(c.hiddenDim),
   h.numPdfs,
 ];
-
-const stageHash = (dir: string): string => JSON.parse(Deno.readTextFileSync(join(dir, "stage.json"))).hash;
 
 /**
  * Each utterance's speaker vector: its speaker's i-vector (from all of the speaker's utterances in that split),
@@ -117,6 +116,8 @@ function loadTrainingData(o: SpeakerStageInputs) {
 export interface SpeakerStageInputs {
   aliDir: string;
   ivectorDir: string;
+  /** The stage hash of the i-vectors, for the stage keys. */
+  ivectorHash: string;
   config: DnnConfig;
   backend: BackendChoice;
   decode: DecodeConfig;
@@ -125,50 +126,50 @@ export interface SpeakerStageInputs {
 }
 
 /**
- * One speaker-aware model in `dir`: the network of `arch` takes every weight `parentDir`'s final.params.ark has
- * (names match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed
- * in train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame.
- * `round` is the stage's place in its chain (1, 2, ...): it seeds the order of the training frames, the same for
- * every chain at the same round.
+ * Stage k of a model in `dir`: the network of its graph takes every weight `parent`'s final.params.ark has (names
+ * match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed in
+ * train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame. The
+ * round k seeds the order of the training frames, the same for every chain at the same round.
  */
-export async function runSpeakerStage(
-  arch: SpeakerArch,
-  round: number,
-  parentDir: string,
+function runSpeakerStage(
+  m: ModelSpec,
+  k: number,
+  units: number,
+  parent: Stage<unknown>,
   dir: string,
   o: SpeakerStageInputs,
 ): Promise<SpeakerStage> {
   const c = o.config;
   // each round of a chain draws its own frames (epochs over a fraction of them would otherwise repeat)
-  const seeds = { newOnly: c.seed + 1000 * round, all: c.seed + 1000 * round + 1 };
+  const seeds = { newOnly: c.seed + 1000 * k, all: c.seed + 1000 * k + 1 };
   const key = {
     stage: "speaker-dnn",
-    arch,
-    round,
+    model: m.name,
+    round: k,
+    units: m.hasUnits ? units : 0,
     config: c,
     decode: o.decode,
-    parent: stageHash(parentDir),
-    ivectors: stageHash(o.ivectorDir),
+    parent: parent.hash,
+    ivectors: o.ivectorHash,
   };
-  await runStage(dir, key, async (out) => {
-    const log = logTo(join(out, "log.txt"), `${arch.model} ${arch.speakerLayers}`);
+  return runStage(dir, key, async (out) => {
+    const log = logTo(join(out, "log.txt"), `${m.name} ${k}`);
     const info = await initBackend(o.backend);
     const { hybrid, speakerOf, data } = loadTrainingData(o);
-    const net = SpeakerNet.create(
-      arch,
-      acousticDims(c, hybrid),
-      data.train.speakerDim,
-      c.seed,
+    const spec = stageSpec(m, k, units, acousticDims(c, hybrid), data.train.speakerDim);
+    const net = Network.create(
+      spec,
+      new Rng(c.seed, `speaker net ${m.name} ${k}`),
       c.initStddev,
       c.speaker.newWeightStddev,
     );
     const named = net.namedParameters();
-    const kept = loadParameters(join(parentDir, "final.params.ark"), named, true);
+    const kept = loadParameters(join(parent.dir, "final.params.ark"), named, true);
     const fresh = named.map(([n]) => n).filter((n) => !kept.has(n));
-    if (!fresh.length && arch.speakerLayers > 0) {
-      throw new Error(`${dir}: ${parentDir} already has every weight of this model`);
+    if (!fresh.length && m.layer) {
+      throw new Error(`${dir}: ${parent.dir} already has every weight of this model`);
     }
-    log(`warm start from ${parentDir}: ${kept.size} parameters kept, new: ${fresh.join(", ") || "none"}`);
+    log(`warm start from ${parent.dir}: ${kept.size} parameters kept, new: ${fresh.join(", ") || "none"}`);
     let t = performance.now();
     net.trainable = new Set(fresh);
     const step1 = fresh.length
@@ -193,10 +194,21 @@ export async function runSpeakerStage(
     );
     const allSeconds = (performance.now() - t) / 1000;
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
-    const result = await decodeHybrid(net, hybrid, c, o.decode, out, speakerOf, o.jobs);
+    const result = await decodeHybrid(
+      net,
+      hybrid,
+      c,
+      o.decode,
+      out,
+      net.takesSpeaker ? speakerOf : undefined,
+      o.jobs,
+    );
     const summary: SpeakerStageSummary = {
-      arch,
-      parent: parentDir,
+      model: m.name,
+      stage: k,
+      units: key.units,
+      spec,
+      parent: parent.dir,
       parameters: net.size,
       dev: result.dev.total,
       test: result.test.total,
@@ -207,85 +219,52 @@ export async function runSpeakerStage(
       seconds: { newOnly: newOnlySeconds, all: allSeconds, decode: result.decodeSeconds },
       backend: info.name,
       blas: info.blas,
+      config: c,
     };
     net.dispose();
     log(`dev ${formatCounts(summary.dev)}; test ${formatCounts(summary.test)}`);
-    writeFileAtomic(join(out, "results.json"), JSON.stringify({ config: c, ...summary }, null, 2) + "\n");
-    writeFileAtomic(join(out, "RESULTS.md"), stageResults(o.command, summary));
+    writeFileAtomic(join(out, "RESULTS.md"), stageResults(o.command, m, summary));
+    return summary;
   }, { resumable: true });
-  return { dir, ...JSON.parse(Deno.readTextFileSync(join(dir, "results.json"))) };
 }
 
-/** Stages 1 .. hidden layers + 1, each warm-started from the one before (the first from the initial DNN). */
-async function runChain(
-  initialDnnDir: string,
+/** A finished stage's network: its graph from results.json, its weights from final.params.ark. */
+export function loadNetwork(stage: SpeakerStage): Network {
+  const net = Network.create(stage.summary.spec, new Rng(0, "weights loaded below"));
+  loadParameters(join(stage.dir, "final.params.ark"), net.namedParameters());
+  return net;
+}
+
+/**
+ * Progressive training of one model (sec. 3.3): stage 1 from the initial DNN (or the stage 1 it shares), stage k
+ * from stage k - 1, up to speaker input into every layer including the output (hidden layers + 1 stages), under
+ * `root`. Stages already made are reused.
+ */
+export async function runChain(
+  m: ModelSpec,
+  units: number,
+  initialDnn: Stage<unknown>,
+  root: string,
   o: SpeakerStageInputs,
-  stage: (k: number) => { arch: SpeakerArch; dir: string; label: string },
 ): Promise<SpeakerStage[]> {
   const stages: SpeakerStage[] = [];
-  let parent = initialDnnDir;
+  let parent = initialDnn;
   for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
-    const { arch, dir, label } = stage(k);
-    const made = await runSpeakerStage(arch, k, parent, dir, o);
+    const owner = k === 1 && m.firstStageOf ? model(m.firstStageOf) : m;
+    const made = await runSpeakerStage(owner, k, units, parent, join(root, stageFolder(owner, k, units)), o);
     console.error(
-      `[speaker-dnn] ${label} (${made.dir}): dev ${formatCounts(made.dev)}; test ${formatCounts(made.test)}`,
+      `[speaker-dnn] ${m.title}${m.hasUnits ? ` (${units} units)` : ""}, ${k} round${
+        k > 1 ? "s" : ""
+      } (${made.dir}): ` +
+        `dev ${formatCounts(made.summary.dev)}; test ${formatCounts(made.summary.test)}`,
     );
     stages.push(made);
-    parent = made.dir;
+    parent = made;
   }
   return stages;
 }
 
-/**
- * The control: the initial DNN trained on exactly as a speaker-aware stage's step 2, with no speaker input, k
- * times (continued_K/), so that a gain can be told apart from the extra training the speaker-aware stages get.
- */
-export function runContinued(
-  initialDnnDir: string,
-  root: string,
-  o: SpeakerStageInputs,
-): Promise<SpeakerStage[]> {
-  return runChain(initialDnnDir, o, (k) => ({
-    arch: { model: "extended", speakerLayers: 0, speakerUnits: 0 },
-    dir: join(root, `continued_${k}`),
-    label: `control (no speaker input), ${k} round${k > 1 ? "s" : ""} of further training`,
-  }));
-}
-
-/** Where a model family's stage k lives; the i-vector baseline (stage 1 of extended and partitioned) is shared. */
-export function stageDir(root: string, model: SpeakerModel, k: number, units: number): string {
-  if (k === 1 && (model === "extended" || model === "partitioned")) return join(root, "baseline");
-  return join(root, model === "extended" ? `extended_${k}` : `${model}-${units}_${k}`);
-}
-
-/**
- * Progressive training of one model family (sec. 3.3): stage 1 from the initial DNN, stage k from stage k - 1,
- * up to speaker input into every layer including the output (hidden layers + 1 stages). Stages already made are
- * reused.
- */
-export function runProgressive(
-  model: SpeakerModel,
-  units: number,
-  initialDnnDir: string,
-  root: string,
-  o: SpeakerStageInputs,
-): Promise<SpeakerStage[]> {
-  return runChain(initialDnnDir, o, (k) => {
-    const baseline = k === 1 && (model === "extended" || model === "partitioned");
-    return {
-      arch: baseline
-        ? { model: "extended", speakerLayers: 1, speakerUnits: 0 }
-        : { model, speakerLayers: k, speakerUnits: model === "extended" ? 0 : units },
-      dir: stageDir(root, model, k, units),
-      label: `${model}${model === "extended" ? "" : ` (${units} units)`}, speaker input into ${k} layer${
-        k > 1 ? "s" : ""
-      }`,
-    };
-  });
-}
-
-function stageResults(command: string, s: SpeakerStageSummary): string {
-  const a = s.arch;
+function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): string {
   const epochRows = (step: string, epochs: EpochLog[]) =>
     epochs.map((e) =>
       `| ${step} | ${e.epoch} | ${e.learnRate.toPrecision(3)} | ${e.trainLoss.toFixed(4)} | ${
@@ -297,10 +276,11 @@ function stageResults(command: string, s: SpeakerStageSummary): string {
   return [
     `# ${command}`,
     "",
-    `Speaker-aware DNN: ${a.model}${
-      a.speakerUnits ? ` (${a.speakerUnits} speaker units)` : ""
-    }, speaker input into ${a.speakerLayers} layer(s), ` +
-    `${s.parameters} parameters, warm-started from ${s.parent}; backend ${s.backend}${
+    `${m.title}${s.units ? ` (${s.units} speaker units)` : ""}, ${
+      m.layer
+        ? `speaker input into ${s.stage} layer(s)`
+        : `round ${s.stage} of further training without speaker input`
+    }, ${s.parameters} parameters, warm-started from ${s.parent}; backend ${s.backend}${
       s.blas ? " + BLAS" : ""
     }.`,
     `Acoustic scale ${s.acousticScale}, insertion penalty ${s.insertionPenalty} (dev).`,

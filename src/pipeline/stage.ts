@@ -1,36 +1,57 @@
 // Resumable stages: a stage's folder is reused when its stage.json records the same key (config and inputs).
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { exists } from "../util/fs.ts";
+import { exists, writeFileAtomic } from "../util/fs.ts";
+
+/** A finished stage: its folder, the hash of its key (what later stages key on), the key, and its summary. */
+export interface Stage<S> {
+  dir: string;
+  hash: string;
+  key: Record<string, unknown>;
+  summary: S;
+}
+
+const hashOf = (key: unknown) => createHash("sha256").update(JSON.stringify(key)).digest("hex");
+
+/** A finished stage from its folder (stage.json and results.json); an error if it is not there or not finished. */
+export function readStage<S>(dir: string): Stage<S> {
+  const file = join(dir, "stage.json"), results = join(dir, "results.json");
+  if (!exists(file) || !exists(results)) {
+    throw new Error(`${dir}: not a finished stage (no stage.json or results.json)`);
+  }
+  const { hash, key } = JSON.parse(Deno.readTextFileSync(file));
+  return { dir, hash, key, summary: JSON.parse(Deno.readTextFileSync(results)) };
+}
 
 /**
- * Runs `body` into `dir` unless `dir/stage.json` already holds this key. A folder left by a killed run has no
- * stage.json (it is written last), so it is wiped and made again; a `resumable` stage instead keeps a folder
- * whose started.json holds the same key, and its body picks up from what is there (checkpoints).
+ * Runs `body` into `dir` unless `dir/stage.json` already holds this key; `body` returns the stage's summary,
+ * written to results.json before stage.json. A folder left by a killed run has no stage.json (it is written last),
+ * so it is wiped and made again; a `resumable` stage instead keeps a folder whose started.json holds the same key,
+ * and its body picks up from what is there (checkpoints).
  */
-export async function runStage(
+export async function runStage<S extends object>(
   dir: string,
-  key: unknown,
-  body: (dir: string) => void | Promise<void>,
+  key: Record<string, unknown>,
+  body: (dir: string) => S | Promise<S>,
   o: { resumable?: boolean } = {},
-): Promise<"reused" | "made"> {
-  const text = JSON.stringify(key);
-  const hash = createHash("sha256").update(text).digest("hex");
+): Promise<Stage<S> & { made: boolean }> {
+  const hash = hashOf(key);
   const file = join(dir, "stage.json"), started = join(dir, "started.json");
-  if (exists(file) && JSON.parse(Deno.readTextFileSync(file)).hash === hash) return "reused";
+  const finished = exists(file) && exists(join(dir, "results.json"));
+  if (finished && JSON.parse(Deno.readTextFileSync(file)).hash === hash) {
+    return { ...readStage<S>(dir), made: false };
+  }
   const resume = o.resumable && !exists(file) && exists(started) &&
     JSON.parse(Deno.readTextFileSync(started)).hash === hash;
   if (!resume) {
     if (exists(dir)) Deno.removeSync(dir, { recursive: true });
     Deno.mkdirSync(dir, { recursive: true });
-    if (o.resumable) Deno.writeTextFileSync(started, JSON.stringify({ hash, key }, null, 2) + "\n");
+    if (o.resumable) writeFileAtomic(started, JSON.stringify({ hash, key }, null, 2) + "\n");
   }
-  await body(dir);
-  Deno.writeTextFileSync(
-    file,
-    JSON.stringify({ hash, key, finished: new Date().toISOString() }, null, 2) + "\n",
-  );
-  return "made";
+  const summary = await body(dir);
+  writeFileAtomic(join(dir, "results.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileAtomic(file, JSON.stringify({ hash, key, finished: new Date().toISOString() }, null, 2) + "\n");
+  return { dir, hash, key, summary, made: true };
 }
 
 /** A short fingerprint of files (their contents), for stage keys. */

@@ -44,7 +44,7 @@ export class WorkerPool<Req, Rep> {
 }
 
 /** The worker side: answers each request with `handle`, reporting thrown errors back. */
-export function serveRequests<Req, Rep>(handle: (req: Req) => Rep | Promise<Rep>) {
+function serveRequests<Req, Rep>(handle: (req: Req) => Rep | Promise<Rep>) {
   const scope = self as unknown as {
     onmessage: (e: MessageEvent) => void;
     postMessage: (m: unknown) => void;
@@ -56,4 +56,23 @@ export function serveRequests<Req, Rep>(handle: (req: Req) => Rep | Promise<Rep>
       scope.postMessage({ id: e.data.id, ok: false, error: (err as Error).stack ?? String(err) });
     }
   };
+}
+
+/** One function per request kind of a union tagged by `op`, each typed to its request. */
+export type Handlers<R extends { op: string }> = { [K in R["op"]]: (req: Extract<R, { op: K }>) => unknown };
+
+/** The worker side of several request families: each request goes to the handler of its op. */
+export function serveHandlers(...families: Record<string, (req: never) => unknown>[]) {
+  const table = new Map<string, (req: never) => unknown>();
+  for (const f of families) {
+    for (const [op, h] of Object.entries(f)) {
+      if (table.has(op)) throw new Error(`two handlers for '${op}'`);
+      table.set(op, h);
+    }
+  }
+  serveRequests((req: { op: string }) => {
+    const h = table.get(req.op);
+    if (!h) throw new Error(`no handler for '${req.op}'`);
+    return h(req as never);
+  });
 }

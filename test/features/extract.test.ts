@@ -7,7 +7,6 @@ import { openTimit, standardSplits } from "../../src/corpus/timit.ts";
 import { extractFeatures, FEATURE_CONFIGS, loadFeatures } from "../../src/features/extract.ts";
 import { FeatureExtractor, MFCC_DEFAULTS } from "../../src/features/mfcc.ts";
 import { dataDirOf, readDataDir, wavPath, writeDataDir } from "../../src/io/datadir.ts";
-import { runStage } from "../../src/pipeline/stage.ts";
 import { makeCorpus } from "../corpus/fixture.ts";
 
 const root = makeCorpus(
@@ -59,16 +58,6 @@ test("per-speaker CMN: every speaker's normalized features have zero mean", () =
       `${[...s].map((v) => v / n)}`,
     );
   }
-});
-
-test("stages are reused when their key matches and redone when it changes", async () => {
-  const dir = join(root, "stage");
-  let runs = 0;
-  const body = (d: string) => (runs++, Deno.writeTextFileSync(join(d, "x"), "1"));
-  assert.is(await runStage(dir, { a: 1 }, body), "made");
-  assert.is(await runStage(dir, { a: 1 }, body), "reused");
-  assert.is(await runStage(dir, { a: 2 }, body), "made");
-  assert.is(runs, 2);
 });
 
 test("wav.scp entries: plain paths and Kaldi's sph2pipe form", () => {

@@ -7,7 +7,8 @@ import { featureMatrix } from "../../src/linalg/feature_matrix.ts";
 import { ArkWriter } from "../../src/io/ark.ts";
 import { initBackend } from "../../src/nnet/backend.ts";
 import { FrameSet } from "../../src/nnet/data.ts";
-import { Mlp } from "../../src/nnet/mlp.ts";
+import { acousticSpec, Network } from "../../src/nnet/network.ts";
+import { Rng } from "../../src/util/rng.ts";
 import { trainNewbob } from "../../src/nnet/train.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "phl-train-" });
@@ -49,7 +50,7 @@ test("a run learns the classes and keeps its state after every epoch", async () 
     train: load(utts.slice(0, 10).map((u) => u.key)),
     cv: load(utts.slice(10).map((u) => u.key)),
   };
-  const net = Mlp.create([3 * dim, 16, classes], "train test");
+  const net = Network.create(acousticSpec([3 * dim, 16, classes]), new Rng("train test", "mlp init"));
   const { epochs: history } = await trainNewbob(net, data, config, join(dir, "ok"), () => {});
   assert.ok(history.length >= 2);
   assert.ok(history[history.length - 1].cvAccuracy > 0.9, `CV accuracy ${history.map((h) => h.cvAccuracy)}`);
@@ -63,8 +64,8 @@ test("a non-finite loss stops the epoch, rejects it and restores the last good w
     train: load(utts.slice(0, 10).map((u) => u.key)),
     cv: load(utts.slice(10).map((u) => u.key)),
   };
-  const net = Mlp.create([3 * dim, 16, classes], "train test");
-  const before = await Promise.all(net.parameters().map(async (p) => [...await p.data()]));
+  const net = Network.create(acousticSpec([3 * dim, 16, classes]), new Rng("train test", "mlp init"));
+  const before = await Promise.all(net.namedParameters().map(async ([, p]) => [...await p.data()]));
   const lines: string[] = [];
   const { epochs: history } = await trainNewbob(
     net,
@@ -79,7 +80,7 @@ test("a non-finite loss stops the epoch, rejects it and restores the last good w
     lines.some((l) => /non-finite; the epoch is stopped and the last good weights restored/.test(l)),
     lines.join("\n"),
   );
-  const after = await Promise.all(net.parameters().map(async (p) => [...await p.data()]));
+  const after = await Promise.all(net.namedParameters().map(async ([, p]) => [...await p.data()]));
   assert.equal(after, before);
   net.dispose();
 });
