@@ -104,7 +104,7 @@ function parseRiffHeader(bytes: Uint8Array, file: string, fileSize: number): Aud
 }
 
 /** Parses the header of a SPHERE or RIFF file from its first bytes (1024 are enough for TIMIT). */
-export function parseAudioHeader(bytes: Uint8Array, file: string, fileSize = bytes.length): AudioHeader {
+function parseAudioHeader(bytes: Uint8Array, file: string, fileSize = bytes.length): AudioHeader {
   const magic = ascii.decode(bytes.subarray(0, 8));
   let header: AudioHeader;
   if (magic.startsWith("NIST_1A")) header = parseSphereHeader(bytes, file, fileSize);

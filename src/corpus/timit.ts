@@ -81,7 +81,7 @@ function findSetDirs(root: string): { set: "train" | "test"; path: string }[] {
 }
 
 /** Parses a .PHN or .WRD file; every problem found is pushed to `problems`. */
-export function parseSegments(
+function parseSegments(
   text: string,
   file: string,
   kind: "phn" | "wrd",

@@ -42,7 +42,7 @@ export interface ErrorCounts {
   ins: number;
 }
 
-export const errors = (c: ErrorCounts) => c.sub + c.del + c.ins;
+const errors = (c: ErrorCounts) => c.sub + c.del + c.ins;
 export const errorRate = (c: ErrorCounts) => (100 * errors(c)) / Math.max(c.ref, 1);
 
 export function countEdits(alignment: readonly AlignedPair[]): ErrorCounts {

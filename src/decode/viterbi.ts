@@ -11,7 +11,7 @@ export interface DecodeResult {
 }
 
 /** Phone sequence of a state path: a phone starts where the path enters an entry state from another state. */
-export function phonesOfPath(graph: DecodeGraph, states: Int32Array): number[] {
+function phonesOfPath(graph: DecodeGraph, states: Int32Array): number[] {
   const phones: number[] = [];
   for (let t = 0; t < states.length; t++) {
     if (t === 0 || (states[t] !== states[t - 1] && graph.entry[states[t]])) {

@@ -131,7 +131,7 @@ export class AcousticModel implements AcousticModelData {
   }
 }
 
-export function logSumExp(x: ArrayLike<number>, from: number, to: number): number {
+function logSumExp(x: ArrayLike<number>, from: number, to: number): number {
   let m = -Infinity;
   for (let i = from; i < to; i++) if (x[i] > m) m = x[i];
   if (m === -Infinity) return m;

@@ -62,7 +62,7 @@ export interface IvectorPosterior {
 }
 
 /** The posterior of w given one segment's statistics: precision L = I + sum_c N_c T_c' S_c^-1 T_c. */
-export function ivectorPosterior(
+function ivectorPosterior(
   ex: IvectorExtractor,
   stats: BwStats,
   u = precomputeU(ex),

@@ -33,7 +33,7 @@ export function ubmGaussians(weights: Float64Array, means: Float64Array, vars: F
 }
 
 /** One EM step: statistics with the wasm kernel, then ML weights, means and floored variances. */
-export function emStep(
+function emStep(
   ubm: DiagGaussians,
   frames: FeatureMatrix[],
   varFloor: Float64Array,

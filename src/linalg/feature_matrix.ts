@@ -16,7 +16,3 @@ export function featureMatrix(
   }
   return { rows, cols, data };
 }
-
-export function row(m: FeatureMatrix, r: number): Float32Array {
-  return m.data.subarray(r * m.cols, (r + 1) * m.cols);
-}

@@ -23,10 +23,6 @@ export function fromRows(rows: number[][]): Mat {
   return mat(rows.length, rows[0]?.length ?? 0, Float64Array.from(rows.flat()));
 }
 
-export function get(m: Mat, i: number, j: number): number {
-  return m.data[i * m.cols + j];
-}
-
 export function transpose(a: Mat): Mat {
   const t = mat(a.cols, a.rows);
   for (let i = 0; i < a.rows; i++) {

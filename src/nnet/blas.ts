@@ -23,7 +23,7 @@ const SYMBOLS = {
 } as const;
 
 /** Where a BLAS is looked for when BLAS_LIB is not set: Debian's OpenBLAS packages, then the loader's search path. */
-export const BLAS_CANDIDATES = [
+const BLAS_CANDIDATES = [
   "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
   "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
   "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",

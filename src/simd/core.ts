@@ -120,7 +120,7 @@ const align = (n: number) => (n + 15) & ~15;
  * A first-fit allocator over the core's linear memory, growing it on demand. Model parameters live in it for the
  * model's lifetime (free() when done); per-call scratch goes inside scoped(), which frees it on return.
  */
-export class Heap {
+class Heap {
   private readonly holes: { ptr: number; size: number }[];
   private readonly scopes: WasmF32[][] = [];
 

@@ -18,7 +18,7 @@ function brownDir(): string {
  * Turns one tagged Brown sentence ("The/at jury/nn said/vbd ./.") into text, or null if it is unfit to read aloud
  * unambiguously (digits, abbreviations, brackets). Quotes are dropped and dashes read as commas.
  */
-export function detokenize(tagged: string): string | null {
+function detokenize(tagged: string): string | null {
   const words: string[] = [];
   let text = "";
   for (const token of tagged.trim().split(/\s+/)) {

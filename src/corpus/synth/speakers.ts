@@ -91,7 +91,7 @@ export function trainSpeakers(): { id: string; sex: "f" | "m"; dialect: number }
 }
 
 /** The 74 dev and core-test speakers; dev speakers' regions are not in the lists, so they go round-robin. */
-export function testSpeakers(): { id: string; sex: "f" | "m"; dialect: number; split: Split }[] {
+function testSpeakers(): { id: string; sex: "f" | "m"; dialect: number; split: Split }[] {
   return [
     ...TEST_SPEAKERS.map((id) => ({
       id,
