@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { PHONES_39 } from "../../src/corpus/phones.ts";
+import { compareDecodes, formatComparison } from "../../src/decode/compare.ts";
 import { alignSclite, alignSequences, type Edit } from "../../src/decode/score.ts";
 import {
   mapsswe,
@@ -201,6 +202,41 @@ test("trn files: round trip, atomic write, errors name the file and line", () =>
     assert.throws(() => readTrn(path), new RegExp(`${path}:4: expected 'token token ... \\(id\\)'`));
     Deno.writeTextFileSync(path, "a (s_u1)\nb (s_u1)\n");
     assert.throws(() => readTrn(path), /:2: utterance 's_u1' appears twice/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+test("compare: two decode folders' PER and MAPSSWE; different references are an error naming the files", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "phl-compare-" });
+  try {
+    const refs = new Map([["s1_u1", [..."abcdef"]], ["s1_u2", [..."xyz"]], ["s2_u1", [..."pq"]]]);
+    const write = (name: string, hyps: Map<string, string[]>, r = refs) => {
+      writeTrn(join(dir, name, "ref.trn"), r), writeTrn(join(dir, name, "hyp.trn"), hyps);
+      return join(dir, name);
+    };
+    const a = write("a", new Map([["s1_u1", [..."axcdefg"]], ["s1_u2", [..."xyz"]], ["s2_u1", []]]));
+    const b = write("b", new Map([["s1_u1", [..."abcef"]], ["s1_u2", [..."wxyz"]], ["s2_u1", [..."pq"]]]));
+    // A's S at b and B's deletion of d share a segment (0); A's trailing g (+1); B's leading w (-1); A deletes
+    // s2_u1 (+2): mean 0.5, variance 5/3 (sc_stats on these files: 4 segments, std 1.291, Z 0.775)
+    const c = compareDecodes(a, b);
+    assert.equal([c.utterances, c.a, c.b], [3, { ref: 11, sub: 1, del: 2, ins: 1 }, {
+      ref: 11,
+      sub: 0,
+      del: 1,
+      ins: 1,
+    }]);
+    assert.is(c.mapsswe.segments, 4);
+    assert.ok(Math.abs(c.mapsswe.z - 0.5 / (Math.sqrt(5 / 3) / 2)) < 1e-12);
+    assert.match(
+      formatComparison(c, a, b),
+      /4 segments, .* Z = 0\.775, .*B makes fewer errors, not significant at 5%/,
+    );
+    const other = write("c", refs, new Map([...refs, ["s2_u1", [..."pr"]]]));
+    assert.throws(
+      () => compareDecodes(a, other),
+      /'s2_u1' has different reference phones in .*a\/ref.trn and .*c\/ref.trn/,
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
