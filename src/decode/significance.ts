@@ -9,7 +9,7 @@ export interface SignificanceResult {
   stdDifference: number;
   /** mean / (std / sqrt(segments)): positive when A makes more errors than B; 0 when all differences are equal. */
   z: number;
-  /** Two-sided p-value of z under the standard normal. */
+  /** Two-sided p-value of z under the standard normal (sc_stats prints only z and whether |z| > 1.960). */
   pValue: number;
 }
 
@@ -61,10 +61,10 @@ export function twoSidedP(z: number): number {
  * Splits one utterance into segments the way sc_stats does (mtchprs.c, test_comp_sents), walking both
  * alignments of the same reference together. Any insertion, and any reference token that either system got
  * wrong, is an error that opens a segment; the segment closes after two reference tokens in a row that both
- * systems got right with no insertion between or before them. A segment starts one reference token before the
- * first error that follows the last closing (at the utterance start when there is none) and ends with its closing
- * pair, or with the utterance, trailing insertions included; segments overlap only in correct tokens. Segments
- * with no errors are dropped (sc_stats warns and drops them).
+ * systems got right with no insertion between or before them. A segment starts with the (up to) two tokens both
+ * got right before its first error, or at the utterance start, and ends with its closing pair or with the
+ * utterance, trailing insertions included; segments overlap only in correct tokens, so each error counts once.
+ * Segments with no errors are dropped (sc_stats warns and drops them).
  */
 export function mapssweSegments(editsA: readonly Edit[], editsB: readonly Edit[]): SegmentErrors[] {
   const out: SegmentErrors[] = [];
