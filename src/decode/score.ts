@@ -35,6 +35,39 @@ export function alignSequences(ref: readonly string[], hyp: readonly string[]): 
   return out.reverse();
 }
 
+/**
+ * Alignment as NIST sclite makes it (net_dp.c with its default word costs): match 0, substitution 4,
+ * insertion and deletion 3. Each cell keeps the diagonal when it is no worse than either, else the deletion
+ * when strictly cheaper than the insertion, else the insertion; the trace follows those choices back.
+ * It minimizes 3 x errors + substitutions, so its total can exceed alignSequences' minimum edit count.
+ */
+export function alignSclite(ref: readonly string[], hyp: readonly string[]): AlignedPair[] {
+  const n = ref.length, m = hyp.length, w = m + 1;
+  const cost = new Int32Array((n + 1) * w), move = new Uint8Array((n + 1) * w); // 0 diagonal, 1 del, 2 ins
+  for (let i = 1; i <= n; i++) (cost[i * w] = 3 * i), (move[i * w] = 1);
+  for (let j = 1; j <= m; j++) (cost[j] = 3 * j), (move[j] = 2);
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      const diag = cost[(i - 1) * w + j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 4);
+      const del = cost[(i - 1) * w + j] + 3, ins = cost[i * w + j - 1] + 3;
+      const k = i * w + j;
+      if (diag <= del && diag <= ins) cost[k] = diag;
+      else if (del < ins) (cost[k] = del), (move[k] = 1);
+      else (cost[k] = ins), (move[k] = 2);
+    }
+  }
+  const out: AlignedPair[] = [];
+  for (let i = n, j = m; i > 0 || j > 0;) {
+    const mv = move[i * w + j];
+    if (mv === 0) {
+      out.push({ ref: ref[i - 1], hyp: hyp[j - 1], edit: ref[i - 1] === hyp[j - 1] ? "C" : "S" });
+      i--, j--;
+    } else if (mv === 1) out.push({ ref: ref[i - 1], hyp: null, edit: "D" }), i--;
+    else out.push({ ref: null, hyp: hyp[j - 1], edit: "I" }), j--;
+  }
+  return out.reverse();
+}
+
 export interface ErrorCounts {
   ref: number;
   sub: number;

@@ -1,82 +1,140 @@
-// NIST's matched-pairs sentence-segment word error test (MAPSSWE, as sc_stats) for two systems on one test set.
-import { type AlignedPair, alignSequences } from "./score.ts";
+// NIST's matched-pairs sentence-segment word error test (MAPSSWE) for two systems, as `sc_stats -t mapsswe`.
+import { alignSclite, type Edit } from "./score.ts";
 
 export interface SignificanceResult {
+  /** Segments over all utterances; each holds at least one error of either system. */
   segments: number;
-  /** Mean error difference per segment (A minus B), its standard deviation, Z and the two-sided p-value. */
+  /** Mean and standard deviation (divisor segments - 1) of the per-segment error difference, A minus B. */
   meanDifference: number;
   stdDifference: number;
+  /** mean / (std / sqrt(segments)): positive when A makes more errors than B; 0 when all differences are equal. */
   z: number;
+  /** Two-sided p-value of z under the standard normal (sc_stats prints only z and whether |z| > 1.960). */
   pValue: number;
 }
 
-/** Standard normal CDF (Abramowitz and Stegun 7.1.26 via erf; |error| < 1.5e-7). */
-export function normalCdf(x: number): number {
-  if (!Number.isFinite(x)) return x > 0 ? 1 : 0;
-  const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);
-  const poly = t *
-    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-(x * x) / 2);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+/** One segment's error counts (substitutions, deletions and insertions) for system A and system B. */
+export interface SegmentErrors {
+  errorsA: number;
+  errorsB: number;
 }
 
-/** Per reference token: was it correct, and how many errors (its own + insertions right after it) it carries. */
-function perToken(alignment: AlignedPair[], n: number) {
-  const correct = new Uint8Array(n), errs = new Float64Array(n + 1); // errs[n]: insertions before the first token
-  let i = -1;
-  for (const a of alignment) {
-    if (a.ref === null) errs[i < 0 ? n : i]++;
-    else {
-      i++;
-      if (a.edit === "C") correct[i] = 1;
-      else errs[i]++;
-    }
-  }
-  return { correct, errs };
+/** Correct reference tokens both systems need in a row to close a segment (sc_stats fixes it at 2). */
+const MIN_GOOD = 2;
+
+const ERFC_COEFFICIENTS = [
+  -1.26551223,
+  1.00002368,
+  0.37409196,
+  0.09678418,
+  -0.18628806,
+  0.27886807,
+  -1.13520398,
+  1.48851587,
+  -0.82215223,
+  0.17087277,
+];
+
+/**
+ * erfc(x) for x >= 0 by the Chebyshev fit of Numerical Recipes' erfcc (relative error below 1.2e-7 for all x),
+ * so that p-values far in the tail keep their leading digits.
+ */
+function erfc(x: number): number {
+  const t = 1 / (1 + 0.5 * x);
+  const poly = ERFC_COEFFICIENTS.reduceRight((acc, c) => c + t * acc, 0);
+  return t * Math.exp(-x * x + poly);
+}
+
+/** Standard normal CDF. */
+export function normalCdf(x: number): number {
+  if (!Number.isFinite(x)) return x > 0 ? 1 : 0;
+  const tail = 0.5 * erfc(Math.abs(x) / Math.SQRT2);
+  return x >= 0 ? 1 - tail : tail;
+}
+
+/** Two-sided p-value of a standard normal statistic. */
+export function twoSidedP(z: number): number {
+  return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
 }
 
 /**
- * Splits each utterance into segments bounded by runs of at least `minGood` reference tokens both systems got
- * right; counts each system's errors per segment; tests the mean difference with a normal approximation.
+ * Splits one utterance into segments the way sc_stats does (mtchprs.c, test_comp_sents), walking both
+ * alignments of the same reference together. Any insertion, and any reference token that either system got
+ * wrong, is an error that opens a segment; the segment closes after two reference tokens in a row that both
+ * systems got right with no insertion between or before them. A segment starts with the (up to) two tokens both
+ * got right before its first error, or at the utterance start, and ends with its closing pair or with the
+ * utterance, trailing insertions included; segments overlap only in correct tokens, so each error counts once.
+ * Segments with no errors are dropped (sc_stats warns and drops them).
+ */
+export function mapssweSegments(editsA: readonly Edit[], editsB: readonly Edit[]): SegmentErrors[] {
+  const out: SegmentErrors[] = [];
+  const errorsIn = (edits: readonly Edit[], from: number, to: number) => {
+    let e = 0;
+    for (let k = Math.max(0, from); k <= to; k++) if (edits[k] !== "C") e++;
+    return e;
+  };
+  const close = (toA: number, toB: number) => {
+    const errorsA = errorsIn(editsA, lastGoodA - (MIN_GOOD - 1), toA);
+    const errorsB = errorsIn(editsB, lastGoodB - (MIN_GOOD - 1), toB);
+    if (errorsA + errorsB > 0) out.push({ errorsA, errorsB });
+  };
+  // clean: no error since the last closing; open: an error since, the closing run not started; closing: inside it
+  let state: "clean" | "open" | "closing" = "clean";
+  let a = 0, b = 0, lastGoodA = 0, lastGoodB = 0, good = 0;
+  while (a < editsA.length) {
+    while (a < editsA.length && editsA[a] === "I") a++, (state = "open");
+    while (b < editsB.length && editsB[b] === "I") b++, (state = "open");
+    if ((a < editsA.length) !== (b < editsB.length)) {
+      throw new Error("MAPSSWE: the two alignments have different numbers of reference tokens");
+    }
+    const bothRight = a < editsA.length && editsA[a] === "C" && editsB[b] === "C";
+    if (state === "clean") {
+      if (bothRight) (lastGoodA = a), (lastGoodB = b);
+      else state = "open";
+    } else if (bothRight) {
+      good = state === "open" ? 1 : good + 1;
+      if (good === MIN_GOOD) {
+        close(a, b);
+        (lastGoodA = a), (lastGoodB = b), (state = "clean");
+      } else state = "closing";
+    } else state = "open";
+    if (a < editsA.length) a++;
+    if (b < editsB.length) b++;
+  }
+  if (state !== "clean" || b < editsB.length) close(editsA.length - 1, editsB.length - 1);
+  return out;
+}
+
+/** Mean, standard deviation, Z and p of per-segment differences as sc_stats computes them (statdist.c). */
+export function matchedPairsStatistics(differences: readonly number[]): SignificanceResult {
+  const k = differences.length;
+  const mean = k > 0 ? differences.reduce((s, d) => s + d, 0) / k : 0;
+  const squares = differences.reduce((s, d) => s + (d - mean) * (d - mean), 0);
+  const std = squares !== 0 ? Math.sqrt(squares / (k - 1)) : 0;
+  const z = squares !== 0 ? mean / (std / Math.sqrt(k)) : 0;
+  return { segments: k, meanDifference: mean, stdDifference: std, z, pValue: twoSidedP(z) };
+}
+
+/**
+ * MAPSSWE of system A against system B over every reference utterance, both aligned as sclite aligns
+ * (alignSclite). z > 0 when A makes more errors than B. Both systems must cover exactly the references' utterances.
  */
 export function mapsswe(
   refs: ReadonlyMap<string, readonly string[]>,
   hypsA: ReadonlyMap<string, readonly string[]>,
   hypsB: ReadonlyMap<string, readonly string[]>,
-  minGood = 2,
 ): SignificanceResult {
-  const diffs: number[] = [];
+  for (const [name, hyps] of [["A", hypsA], ["B", hypsB]] as const) {
+    for (const utt of hyps.keys()) {
+      if (!refs.has(utt)) throw new Error(`MAPSSWE: system ${name} has '${utt}', which has no reference`);
+    }
+  }
+  const differences: number[] = [];
   for (const [utt, ref] of refs) {
     const a = hypsA.get(utt), b = hypsB.get(utt);
-    if (!a || !b) {
-      throw new Error(`significance: '${utt}' lacks a hypothesis from ${!a ? "system A" : "system B"}`);
-    }
-    const n = ref.length;
-    const pa = perToken(alignSequences(ref, a), n), pb = perToken(alignSequences(ref, b), n);
-    let ea = pa.errs[n], eb = pb.errs[n], inSegment = ea + eb > 0, good = 0;
-    for (let i = 0; i < n; i++) {
-      const bothRight = pa.correct[i] && pb.correct[i];
-      good = bothRight ? good + 1 : 0;
-      if (!bothRight) inSegment = true;
-      ea += pa.errs[i];
-      eb += pb.errs[i];
-      if (good >= minGood && inSegment && pa.errs[i] + pb.errs[i] === 0) {
-        diffs.push(ea - eb);
-        (ea = 0), (eb = 0), (inSegment = false);
-      }
-    }
-    if (inSegment || ea + eb > 0) diffs.push(ea - eb);
+    if (!a || !b) throw new Error(`MAPSSWE: '${utt}' lacks a hypothesis from system ${!a ? "A" : "B"}`);
+    const edits = (hyp: readonly string[]) => alignSclite(ref, hyp).map((p) => p.edit);
+    for (const s of mapssweSegments(edits(a), edits(b))) differences.push(s.errorsA - s.errorsB);
   }
-  const k = diffs.length;
-  const mean = diffs.reduce((s, d) => s + d, 0) / Math.max(k, 1);
-  const variance = k > 1 ? diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (k - 1) : 0;
-  const std = Math.sqrt(variance);
-  const z = std > 0 ? mean / (std / Math.sqrt(k)) : mean === 0 ? 0 : Math.sign(mean) * Infinity;
-  return {
-    segments: k,
-    meanDifference: mean,
-    stdDifference: std,
-    z,
-    pValue: 2 * (1 - normalCdf(Math.abs(z))),
-  };
+  return matchedPairsStatistics(differences);
 }
