@@ -132,8 +132,8 @@ const sets = new Map<string, UtteranceSet>();
 
 /** Per-speaker CMN, then deltas or splicing; and each utterance's speaker. */
 function loadSet(featDir: string, keys: string[], mode: FeatureMode) {
-  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"),
-    cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
+  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix", { sameDim: true }),
+    cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix", { sameDim: true });
   const { utt2spk } = readDataDir(featDir);
   const speakers = keys.map((k) => {
     const s = utt2spk.get(k);

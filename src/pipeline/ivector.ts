@@ -161,9 +161,9 @@ export async function runIvectors(
   return dir;
 }
 
-/** Per-utterance or per-speaker i-vectors of a split, from the stage's folder. */
+/** Per-utterance or per-speaker i-vectors of a split, from the stage's folder: finite, one dimension, unique keys. */
 export function readIvectors(dir: string, split: Split, level: "utt" | "spk"): Map<string, Float32Array> {
-  return new Map(readArk(join(dir, split, `ivector_${level}.ark`), "vector"));
+  return new Map(readArk(join(dir, split, `ivector_${level}.ark`), "vector", { sameDim: true }));
 }
 
 /** The UBM and extractor a stage saved in extractor.ark. */
