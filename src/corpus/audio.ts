@@ -1,5 +1,13 @@
 // 16-bit PCM audio files: NIST SPHERE (TIMIT's own format) and RIFF WAV, read with strict checks, written as SPHERE.
 
+/**
+ * The only sample rate phl reads: TIMIT's. Other rates are an error, not resampled on the fly (Kaldi's
+ * compute-mfcc-feats also refuses a mismatch unless told to resample): resample deliberately first.
+ */
+export const SAMPLE_RATE = 16000;
+const RESAMPLE_HINT =
+  `phl reads ${SAMPLE_RATE} Hz audio only (TIMIT's rate); resample first, e.g. sox IN -r ${SAMPLE_RATE} OUT`;
+
 export interface Audio {
   samples: Int16Array;
   sampleRate: number;
@@ -58,6 +66,7 @@ function parseSphereHeader(bytes: Uint8Array, file: string, fileSize: number): A
   const sampleRate = int("sample_rate");
   const channels = int("channel_count", 1);
   const width = int("sample_n_bytes", 2);
+  if (sampleRate !== SAMPLE_RATE) fail("sample_rate", `${sampleRate} Hz; ${RESAMPLE_HINT}`);
   if (channels !== 1) fail("channel_count", `${channels} channels; phl reads mono audio only`);
   if (width !== 2) fail("sample_n_bytes", `${width}-byte samples; phl reads 16-bit PCM only`);
   const coding = fields.get("sample_coding") ?? "pcm";
@@ -83,15 +92,19 @@ function parseRiffHeader(bytes: Uint8Array, file: string, fileSize: number): Aud
     const id = ascii.decode(bytes.subarray(pos, pos + 4));
     const size = view.getUint32(pos + 4, true);
     if (id === "fmt ") {
+      if (size < 16) fail("fmt", `fmt chunk of ${size} bytes, a PCM one has at least 16`);
       if (pos + 8 + 16 > bytes.length) fail("fmt", "truncated fmt chunk");
       const tag = view.getUint16(pos + 8, true);
       const channels = view.getUint16(pos + 10, true);
       sampleRate = view.getUint32(pos + 12, true);
+      const blockAlign = view.getUint16(pos + 20, true);
       const bits = view.getUint16(pos + 22, true);
       const pcm = tag === 1 || (tag === 0xfffe && size >= 40 && view.getUint16(pos + 32, true) === 1);
       if (!pcm) fail("fmt", `format tag ${tag} is not PCM`);
+      if (sampleRate !== SAMPLE_RATE) fail("fmt", `sample rate ${sampleRate} Hz; ${RESAMPLE_HINT}`);
       if (channels !== 1) fail("fmt", `${channels} channels; phl reads mono audio only`);
       if (bits !== 16) fail("fmt", `${bits}-bit samples; phl reads 16-bit PCM only`);
+      if (blockAlign !== 2) fail("fmt", `block align ${blockAlign} bytes; mono 16-bit PCM has 2`);
       fmtSeen = true;
     } else if (id === "data") {
       if (!fmtSeen) fail("data", "data chunk before fmt chunk");

@@ -1,6 +1,6 @@
 // Reads a corpus in TIMIT layout (real TIMIT or the generated default corpus): files, labels, checks, standard splits.
 import { join } from "node:path";
-import { AudioFormatError, readAudioHeader } from "./audio.ts";
+import { AudioFormatError, readAudioHeader, SAMPLE_RATE } from "./audio.ts";
 import { isTimitPhone } from "./phones.ts";
 
 export type Split = "train" | "dev" | "test";
@@ -80,7 +80,19 @@ function findSetDirs(root: string): { set: "train" | "test"; path: string }[] {
   return [];
 }
 
-/** Parses a .PHN or .WRD file; every problem found is pushed to `problems`. */
+/**
+ * How much audio a PHN file may leave unlabelled at either end: 4000 samples (0.25 s). TIMIT's labels start at
+ * sample 0 and end near the file end, not always exactly at it; a quarter second unlabelled means a missing h#
+ * (or another file's labels), not that slack.
+ */
+export const UNLABELLED_TOLERANCE = SAMPLE_RATE / 4;
+
+const seconds = (samples: number) => `${+(samples / SAMPLE_RATE).toFixed(4)} s`;
+
+/**
+ * Parses a .PHN or .WRD file; every problem found is pushed to `problems`. With `sampleCount`, segments must
+ * end within the audio, and PHN segments must cover it to within UNLABELLED_TOLERANCE at both ends.
+ */
 function parseSegments(
   text: string,
   file: string,
@@ -90,6 +102,7 @@ function parseSegments(
 ): Segment[] {
   const segments: Segment[] = [];
   const lines = text.split("\n");
+  let firstLine = 0, lastLine = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === "") continue;
@@ -119,6 +132,31 @@ function parseSegments(
     }
     if (kind === "phn" && !isTimitPhone(label)) at(`unknown phone symbol '${label}'`);
     segments.push({ start, end, label });
+    firstLine ||= i + 1;
+    lastLine = i + 1;
+  }
+  if (kind === "phn" && sampleCount !== undefined && segments.length > 0) {
+    const first = segments[0].start, last = segments[segments.length - 1].end;
+    const unlabelled = (n: number, where: string) =>
+      `${n} samples (${seconds(n)}) unlabelled ${where}, more than the ${UNLABELLED_TOLERANCE}-sample ` +
+      `(${seconds(UNLABELLED_TOLERANCE)}) tolerance`;
+    if (first > UNLABELLED_TOLERANCE) {
+      problems.push({
+        file,
+        line: firstLine,
+        message: `labels start at sample ${first}: ${
+          unlabelled(first, "before them")
+        } (is the opening h# missing?)`,
+      });
+    }
+    if (sampleCount - last > UNLABELLED_TOLERANCE) {
+      problems.push({
+        file,
+        line: lastLine,
+        message: `labels end at sample ${last} of ${sampleCount}: ` +
+          `${unlabelled(sampleCount - last, "after them")} (is the closing h# missing?)`,
+      });
+    }
   }
   if (segments.length === 0 && !problems.some((p) => p.file === file)) {
     problems.push({ file, message: "no segments" });

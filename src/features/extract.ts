@@ -1,7 +1,7 @@
 // Feature extraction for a Kaldi data dir, in parallel workers: archives, feats.scp, per-speaker CMVN statistics.
 import { join, resolve } from "node:path";
 import { ArkWriter, readScp, ScpReader } from "../io/ark.ts";
-import { readDataDir, spk2utt, wavPath } from "../io/datadir.ts";
+import { compareKeys, readDataDir, spk2utt, wavPath } from "../io/datadir.ts";
 import { applyCmvn, CmvnStats } from "./cmvn.ts";
 import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { FBANK_DEFAULTS, type MelOptions, MFCC_DEFAULTS, type MfccOptions } from "./mfcc.ts";
@@ -76,7 +76,8 @@ export async function extractFeatures(
       w.postMessage(job);
     })
   ));
-  const scpLines = work.flatMap((j) => readScp(j.scp).map((e) => `${e.key} ${e.file}:${e.offset}`)).sort();
+  const scpLines = work.flatMap((j) => readScp(j.scp)).sort((a, b) => compareKeys(a.key, b.key))
+    .map((e) => `${e.key} ${e.file}:${e.offset}`);
   Deno.writeTextFileSync(join(outDir, "feats.scp"), scpLines.join("\n") + "\n");
   for (const j of work) Deno.removeSync(j.scp);
   const cmvn = new ArkWriter(join(outDir, "cmvn.ark"), "matrix", { scp: join(outDir, "cmvn.scp") });
@@ -91,20 +92,22 @@ export async function extractFeatures(
   return { utterances: utterances.length, frames: [...stats.values()].reduce((n, s) => n + s.count, 0) };
 }
 
-/** Features of a feature dir, per utterance, with per-speaker CMN (Kaldi's apply-cmvn --norm-vars=false) or none. */
+/**
+ * Features of a feature dir, per utterance, with per-speaker CMN (Kaldi's apply-cmvn --norm-vars=false) or none.
+ * The dir is checked first (readDataDir: feats.scp and cmvn.scp agree with utt2spk and spk2utt), and every
+ * utterance must have the same feature dimension.
+ */
 export function loadFeatures(dir: string, cmn: "speaker" | "none" = "speaker"): Map<string, FeatureMatrix> {
-  const feats = new ScpReader(join(dir, "feats.scp"), "matrix");
+  const data = readDataDir(dir);
+  const feats = new ScpReader(join(dir, "feats.scp"), "matrix", { sameDim: true });
   const out = new Map<string, FeatureMatrix>();
   if (cmn === "none") {
     for (const key of feats.entries.keys()) out.set(key, feats.get(key));
     return out;
   }
-  const cmvn = new ScpReader(join(dir, "cmvn.scp"), "matrix");
-  const data = readDataDir(dir);
+  const cmvn = new ScpReader(join(dir, "cmvn.scp"), "matrix", { sameDim: true });
   for (const key of feats.entries.keys()) {
-    const speaker = data.utt2spk.get(key);
-    if (!speaker) throw new Error(`${dir}/utt2spk: no speaker for '${key}'`);
-    out.set(key, applyCmvn(feats.get(key), CmvnStats.fromMatrix(cmvn.get(speaker))));
+    out.set(key, applyCmvn(feats.get(key), CmvnStats.fromMatrix(cmvn.get(data.utt2spk.get(key)!))));
   }
   return out;
 }

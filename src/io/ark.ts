@@ -143,13 +143,14 @@ function readBinary<K extends KaldiKind>(c: Cursor, kind: K): KaldiValue<K> {
   return featureMatrix(rows, cols, c.floats(rows * cols, double)) as KaldiValue<K>;
 }
 
+/** A number of a text object; Kaldi writes non-finite values as inf, -inf, nan or -nan (checked later). */
 function textNumber(c: Cursor): number {
   const at = c.pos;
   const w = c.word();
+  if (/^[+-]?inf(inity)?$/i.test(w)) return w[0] === "-" ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(w)) return NaN;
   const v = Number(w);
-  if (w === "" || !Number.isFinite(v) && !/^[+-]?(inf|nan)/i.test(w)) {
-    c.fail(`'${w.slice(0, 20)}' is not a number`, at);
-  }
+  if (!Number.isFinite(v)) c.fail(`'${w.slice(0, 20)}' is not a number`, at);
   return v;
 }
 
@@ -190,25 +191,71 @@ function readText<K extends KaldiKind>(c: Cursor, kind: K): KaldiValue<K> {
   return featureMatrix(kept.length, cols, Float32Array.from(kept.flat())) as KaldiValue<K>;
 }
 
-/** Reads one object at the cursor: binary if it starts with "\0B", text otherwise. */
-function readObject<K extends KaldiKind>(c: Cursor, kind: K): KaldiValue<K> {
-  if (c.bytes[c.pos] === 0 && c.bytes[c.pos + 1] === 0x42) {
-    c.pos += 2;
-    return readBinary(c, kind);
+/** Fails on the first NaN or infinity of a float object: no feature, statistic or i-vector may hold one. */
+function checkFinite(c: Cursor, at: number, value: FeatureMatrix | Float32Array) {
+  const data = value instanceof Float32Array ? value : value.data;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x - x === 0) continue;
+    const where = value instanceof Float32Array
+      ? `element ${i}`
+      : `row ${Math.floor(i / value.cols)}, column ${i % value.cols}`;
+    c.fail(`${Number.isNaN(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf"} at ${where}`, at);
   }
-  return readText(c, kind);
 }
 
-/** Every (key, value) of an archive, in order. */
-export function* readArk<K extends KaldiKind>(path: string, kind: K): Generator<[string, KaldiValue<K>]> {
+/** Reads one object at the cursor: binary if it starts with "\0B", text otherwise. Floats must be finite. */
+function readObject<K extends KaldiKind>(c: Cursor, kind: K): KaldiValue<K> {
+  const at = c.pos;
+  let value: KaldiValue<K>;
+  if (c.bytes[c.pos] === 0 && c.bytes[c.pos + 1] === 0x42) {
+    c.pos += 2;
+    value = readBinary(c, kind);
+  } else value = readText(c, kind);
+  if (kind !== "ints") checkFinite(c, at, value as FeatureMatrix | Float32Array);
+  return value;
+}
+
+export interface ReadOptions {
+  /** Every matrix must have the same number of columns (vectors: the same length), as in a feature archive. */
+  sameDim?: boolean;
+}
+
+/** With ReadOptions.sameDim: the first object's dimension, and a failure for any object that differs. */
+class DimCheck {
+  private first: { key: string; dim: number } | null = null;
+  constructor(private readonly on: boolean, private readonly where: string) {}
+  check(c: Cursor, at: number, value: KaldiValue<KaldiKind>) {
+    if (!this.on) return;
+    const [dim, unit] = value instanceof Float32Array || value instanceof Int32Array
+      ? [value.length, "values"]
+      : [value.cols, "columns"];
+    if (!this.first) this.first = { key: c.key!, dim };
+    else if (dim !== this.first.dim) {
+      c.fail(`${dim} ${unit}, but '${this.first.key}' ${this.where} has ${this.first.dim}`, at);
+    }
+  }
+}
+
+/** Every (key, value) of an archive, in order; a key seen twice is an error. */
+export function* readArk<K extends KaldiKind>(
+  path: string,
+  kind: K,
+  options: ReadOptions = {},
+): Generator<[string, KaldiValue<K>]> {
   const c = new Cursor(Deno.readFileSync(path), path);
+  const seen = new Map<string, number>(), dims = new DimCheck(options.sameDim ?? false, "in this archive");
   for (;;) {
     c.key = null;
     c.skipSpace();
     if (c.pos >= c.bytes.length) return;
-    const key = c.word();
+    const keyAt = c.pos, key = c.word();
     c.key = key;
-    yield [key, readObject(c, kind)];
+    if (seen.has(key)) c.fail(`duplicate key (first at byte ${seen.get(key)})`, keyAt);
+    seen.set(key, keyAt);
+    const at = c.pos, value = readObject(c, kind);
+    dims.check(c, at, value);
+    yield [key, value];
   }
 }
 
@@ -218,13 +265,17 @@ export interface ScpEntry {
   offset: number;
 }
 
-/** Parses a script file: "key path:offset" per line (paths relative to the scp's folder also work). */
+/** Parses a script file: "key path:offset" per line (paths relative to the scp's folder also work); keys are unique. */
 export function readScp(path: string): ScpEntry[] {
-  const entries: ScpEntry[] = [];
+  const entries: ScpEntry[] = [], lineOf = new Map<string, number>();
   Deno.readTextFileSync(path).split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
     const m = /^(\S+)\s+(.+):(\d+)\s*$/.exec(line.trim());
     if (!m) throw new Error(`${path}:${i + 1}: expected 'key file.ark:offset', got '${line.slice(0, 80)}'`);
+    if (lineOf.has(m[1])) {
+      throw new Error(`${path}:${i + 1}: duplicate key '${m[1]}' (first on line ${lineOf.get(m[1])})`);
+    }
+    lineOf.set(m[1], i + 1);
     entries.push({ key: m[1], file: resolve(dirname(path), m[2]), offset: Number(m[3]) });
   });
   return entries;
@@ -234,9 +285,11 @@ export function readScp(path: string): ScpEntry[] {
 export class ScpReader<K extends KaldiKind> {
   readonly entries: Map<string, ScpEntry>;
   private readonly files = new Map<string, Uint8Array>();
+  private readonly dims: DimCheck;
 
-  constructor(readonly path: string, readonly kind: K) {
+  constructor(readonly path: string, readonly kind: K, options: ReadOptions = {}) {
     this.entries = new Map(readScp(path).map((e) => [e.key, e]));
+    this.dims = new DimCheck(options.sameDim ?? false, `(also in ${path})`);
   }
 
   get(key: string): KaldiValue<K> {
@@ -249,7 +302,9 @@ export class ScpReader<K extends KaldiKind> {
     }
     const c = new Cursor(bytes, e.file, e.offset);
     c.key = key;
-    return readObject(c, this.kind);
+    const value = readObject(c, this.kind);
+    this.dims.check(c, e.offset, value);
+    return value;
   }
 }
 

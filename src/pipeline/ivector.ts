@@ -160,9 +160,9 @@ export function runIvectors(
   });
 }
 
-/** Per-utterance or per-speaker i-vectors of a split, from the stage's folder. */
+/** Per-utterance or per-speaker i-vectors of a split, from the stage's folder: finite, one dimension, unique keys. */
 export function readIvectors(dir: string, split: Split, level: "utt" | "spk"): Map<string, Float32Array> {
-  return new Map(readArk(join(dir, split, `ivector_${level}.ark`), "vector"));
+  return new Map(readArk(join(dir, split, `ivector_${level}.ark`), "vector", { sameDim: true }));
 }
 
 /** The UBM and extractor a stage saved in extractor.ark. */

@@ -65,8 +65,8 @@ export function loadSet(
   mode: FeatureMode,
   transcripts: Int32Array[] = [],
 ): UtteranceSet {
-  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix"),
-    cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix");
+  const feats = new ScpReader(join(featDir, "feats.scp"), "matrix", { sameDim: true }),
+    cmvn = new ScpReader(join(featDir, "cmvn.scp"), "matrix", { sameDim: true });
   const { utt2spk } = readDataDir(featDir);
   const speakers = keys.map((k) => {
     const s = utt2spk.get(k);

@@ -12,11 +12,11 @@ export interface FixtureUtterance {
   riff?: boolean;
 }
 
-const PHONES: [number, number, string][] = [[0, 100, "h#"], [100, 180, "sh"], [180, 300, "iy"], [
-  300,
-  400,
-  "h#",
-]];
+/** "h# sh iy h#" over n samples; for 400 samples: 0 100 h#, 100 180 sh, 180 300 iy, 300 400 h#. */
+function phonesOver(n: number): [number, number, string][] {
+  const [a, b, c] = [0.25, 0.45, 0.75].map((f) => Math.round(f * n));
+  return [[0, a, "h#"], [a, b, "sh"], [b, c, "iy"], [c, n, "h#"]];
+}
 
 export function tone(n: number): Int16Array {
   return Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin(i * 0.05)));
@@ -29,7 +29,7 @@ export function makeCorpus(utts: FixtureUtterance[], { lowerCase = false } = {})
     const dir = join(root, name(u.set), name(`DR${u.dr}`), name(u.speaker));
     Deno.mkdirSync(dir, { recursive: true });
     const n = u.samples ?? 400;
-    const phones = u.phones ?? PHONES;
+    const standard = phonesOver(n), phones = u.phones ?? standard;
     const base = join(dir, name(u.sentence));
     const audio = tone(n);
     Deno.writeFileSync(
@@ -37,7 +37,7 @@ export function makeCorpus(utts: FixtureUtterance[], { lowerCase = false } = {})
       u.riff ? encodeWav(audio, 16000) : encodeSphere(audio, 16000),
     );
     Deno.writeTextFileSync(`${base}.${name("phn")}`, phones.map((p) => p.join(" ")).join("\n") + "\n");
-    Deno.writeTextFileSync(`${base}.${name("wrd")}`, `100 300 she\n`);
+    Deno.writeTextFileSync(`${base}.${name("wrd")}`, `${standard[1][0]} ${standard[2][1]} she\n`);
     Deno.writeTextFileSync(`${base}.${name("txt")}`, `0 ${n} She.\n`);
   }
   return root;

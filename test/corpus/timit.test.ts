@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { decodeAudio, encodeSphere, readAudio } from "../../src/corpus/audio.ts";
+import { decodeAudio, encodeSphere, encodeWav, readAudio } from "../../src/corpus/audio.ts";
 import {
   CorpusError,
   DEV_SPEAKERS,
@@ -119,6 +119,76 @@ test("bad PHN files: order, overlap, gap, past the end, unknown symbol, missing 
     () => openTimit(root),
     (e: Error) => e instanceof CorpusError && /7 problem\(s\)/.test(e.message),
   );
+});
+
+/** A SPHERE file with one header field replaced (the header stays 1024 bytes). */
+function sphereWith(samples: Int16Array, from: string, to: string): Uint8Array {
+  const out = encodeSphere(samples, 16000);
+  const text = new TextDecoder().decode(out.subarray(0, 1024)).replace(from, to);
+  out.set(new TextEncoder().encode(text.padEnd(1024, " ").slice(0, 1024)));
+  return out;
+}
+
+/** A RIFF file with one 16-bit fmt field (at its byte offset) set to `value`. */
+function wavWith(samples: Int16Array, offset: number, value: number): Uint8Array {
+  const out = encodeWav(samples, 16000);
+  new DataView(out.buffer).setUint16(offset, value, true);
+  return out;
+}
+
+test("audio other than 16 kHz mono 16-bit is an error naming the file and header field", () => {
+  const root = makeCorpus(
+    ["SA1", "SA2", "SI1", "SI2", "SX1", "SX2", "SX3"].map((sentence) => ({
+      set: "TRAIN" as const,
+      dr: 1,
+      speaker: "FCJF0",
+      sentence,
+    })),
+  );
+  const dir = join(root, "TRAIN/DR1/FCJF0"), x = tone(400);
+  Deno.writeFileSync(join(dir, "SA1.WAV"), encodeSphere(x, 8000));
+  Deno.writeFileSync(join(dir, "SA2.WAV"), encodeWav(x, 8000));
+  Deno.writeFileSync(join(dir, "SI1.WAV"), sphereWith(x, "channel_count -i 1", "channel_count -i 2"));
+  Deno.writeFileSync(join(dir, "SI2.WAV"), sphereWith(x, "sample_n_bytes -i 2", "sample_n_bytes -i 1"));
+  Deno.writeFileSync(join(dir, "SX1.WAV"), wavWith(x, 22, 2)); // channels
+  Deno.writeFileSync(join(dir, "SX2.WAV"), wavWith(x, 34, 8)); // bits per sample
+  Deno.writeFileSync(join(dir, "SX3.WAV"), wavWith(x, 32, 4)); // block align
+  const hint = "phl reads 16000 Hz audio only (TIMIT's rate); resample first, e.g. sox IN -r 16000 OUT";
+  assert.equal(problemsOf(root), [
+    `TRAIN/DR1/FCJF0/SA1.WAV: sample_rate: 8000 Hz; ${hint}`,
+    `TRAIN/DR1/FCJF0/SA2.WAV: fmt: sample rate 8000 Hz; ${hint}`,
+    "TRAIN/DR1/FCJF0/SI1.WAV: channel_count: 2 channels; phl reads mono audio only",
+    "TRAIN/DR1/FCJF0/SI2.WAV: sample_n_bytes: 1-byte samples; phl reads 16-bit PCM only",
+    "TRAIN/DR1/FCJF0/SX1.WAV: fmt: 2 channels; phl reads mono audio only",
+    "TRAIN/DR1/FCJF0/SX2.WAV: fmt: 8-bit samples; phl reads 16-bit PCM only",
+    "TRAIN/DR1/FCJF0/SX3.WAV: fmt: block align 4 bytes; mono 16-bit PCM has 2",
+  ]);
+  const wav = join(dir, "SA1.WAV");
+  assert.throws(() => readAudio(wav), (e: Error) => e.message === `${wav}: sample_rate: 8000 Hz; ${hint}`);
+});
+
+test("PHN labels must cover the audio to within 4000 samples (0.25 s) at each end", () => {
+  const utt = (sentence: string, phones: [number, number, string][]) => ({
+    set: "TRAIN" as const,
+    dr: 1,
+    speaker: "FCJF0",
+    sentence,
+    samples: 10000,
+    phones,
+  });
+  const root = makeCorpus([
+    utt("SX1", [[0, 3000, "h#"], [3000, 5999, "sh"]]), // 4001 samples unlabelled at the end
+    utt("SX2", [[0, 3000, "h#"], [3000, 6000, "sh"]]), // 4000: accepted
+    utt("SX3", [[4001, 8000, "sh"], [8000, 10000, "h#"]]), // 4001 unlabelled at the start
+    utt("SX4", [[4000, 8000, "sh"], [8000, 10000, "h#"]]), // 4000: accepted
+  ]);
+  assert.equal(problemsOf(root), [
+    "TRAIN/DR1/FCJF0/SX1.PHN:2: labels end at sample 5999 of 10000: 4001 samples (0.2501 s) unlabelled after " +
+    "them, more than the 4000-sample (0.25 s) tolerance (is the closing h# missing?)",
+    "TRAIN/DR1/FCJF0/SX3.PHN:1: labels start at sample 4001: 4001 samples (0.2501 s) unlabelled before them, " +
+    "more than the 4000-sample (0.25 s) tolerance (is the opening h# missing?)",
+  ]);
+  assert.equal(scanTimit(root).utterances.map((u) => u.id), ["fcjf0_sx2", "fcjf0_sx4"]);
 });
 
 test("a folder without TRAIN/ or TEST/ is a clear error", () => {

@@ -155,6 +155,66 @@ test("malformed archives: the error names the file, key and byte offset", () => 
   assert.throws(() => readScp(join(dir, "bad.scp")), /bad.scp:1: expected 'key file.ark:offset'/);
 });
 
+test("NaN and Inf are errors naming the file, key and position, in binary and text, through ark and scp", () => {
+  const withBad = (value: number) => featureMatrix(2, 3, Float32Array.from([1, 2, 3, 4, value, 6]));
+  for (const binary of [true, false]) {
+    const ark = join(dir, `nan${binary}.ark`), scp = join(dir, `nan${binary}.scp`);
+    const w = new ArkWriter(ark, "matrix", { scp, binary });
+    w.write("good", m1);
+    w.write("utt_nan", withBad(NaN));
+    w.write("utt_inf", withBad(-Infinity));
+    w.close();
+    const r = new ScpReader(scp, "matrix");
+    assert.equal(r.get("good"), m1);
+    for (const [key, what] of [["utt_nan", "NaN"], ["utt_inf", "-Inf"]]) {
+      const offset = readScp(scp).find((e) => e.key === key)!.offset;
+      assert.throws(
+        () => r.get(key),
+        (e: Error) => e.message === `${ark}: key '${key}', byte ${offset}: ${what} at row 1, column 1`,
+      );
+    }
+    assert.throws(() => [...readArk(ark, "matrix")], /key 'utt_nan', byte \d+: NaN at row 1, column 1/);
+  }
+  const v = join(dir, "ivec.ark");
+  Deno.writeTextFileSync(v, "spk1 [ 0.5 1 ]\nspk2 [ 1 inf ]\n");
+  assert.throws(() => [...readArk(v, "vector")], /ivec.ark: key 'spk2', byte 20: \+Inf at element 1$/);
+});
+
+test("duplicate keys in an ark or scp, and differing dimensions where one is expected, are errors", () => {
+  const ark = join(dir, "dims.ark"), scp = join(dir, "dims.scp");
+  const w = new ArkWriter(ark, "matrix", { scp });
+  w.write("utt1", m1);
+  w.write("utt2", featureMatrix(1, 4));
+  w.close();
+  assert.is([...readArk(ark, "matrix")].length, 2);
+  const offset = readScp(scp)[1].offset;
+  assert.throws(
+    () => [...readArk(ark, "matrix", { sameDim: true })],
+    (e: Error) =>
+      e.message === `${ark}: key 'utt2', byte ${offset}: 4 columns, but 'utt1' in this archive has 3`,
+  );
+  const r = new ScpReader(scp, "matrix", { sameDim: true });
+  r.get("utt2");
+  assert.throws(
+    () => r.get("utt1"),
+    /dims.ark: key 'utt1', byte 5: 3 columns, but 'utt2' \(also in .*dims.scp\) has 4/,
+  );
+  const vectors = join(dir, "dimsv.ark");
+  Deno.writeTextFileSync(vectors, "a [ 1 2 ]\nb [ 1 2 3 ]\n");
+  assert.throws(
+    () => [...readArk(vectors, "vector", { sameDim: true })],
+    /key 'b', byte 12: 3 values, but 'a'/,
+  );
+  const dup = join(dir, "dup.ark");
+  Deno.writeTextFileSync(dup, "a [ 1 ]\nb [ 2 ]\na [ 3 ]\n");
+  assert.throws(
+    () => [...readArk(dup, "vector")],
+    /dup.ark: key 'a', byte 16: duplicate key \(first at byte 0\)/,
+  );
+  Deno.writeTextFileSync(join(dir, "dup.scp"), `a ${ark}:5\nb ${ark}:60\na ${ark}:5\n`);
+  assert.throws(() => readScp(join(dir, "dup.scp")), /dup.scp:3: duplicate key 'a' \(first on line 1\)/);
+});
+
 test("nothing is left half-written: the archive appears only on close", () => {
   const p = join(dir, "late.ark");
   const w = new ArkWriter(p, "vector");

@@ -8,6 +8,9 @@ import { equalErrorRate, identificationAccuracy } from "../../src/ivector/evalua
 import { trainUbm, ubmGaussians } from "../../src/ivector/ubm.ts";
 import { fromRows, inverse, matmul, transpose } from "../../src/linalg/matrix.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { ArkWriter } from "../../src/io/ark.ts";
+import { readIvectors } from "../../src/pipeline/ivector.ts";
+import { join } from "node:path";
 
 const rng = new Rng("ivector tests");
 
@@ -118,6 +121,28 @@ test("evaluation: identification and EER on hand-made vectors", () => {
   assert.is(equalErrorRate(ivectors, utt2spk), 0);
   const swapped = new Map(utt2spk).set("a1", "b").set("b1", "a");
   assert.ok(equalErrorRate(ivectors, swapped) > 0.2);
+});
+
+test("stored i-vectors with NaN or Inf, or of another dimension, are errors naming the speaker and file", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "phl-ivectors-" }), path = join(dir, "dev", "ivector_spk.ark");
+  Deno.mkdirSync(join(dir, "dev"));
+  const write = (rows: [string, number[]][]) => {
+    const w = new ArkWriter(path, "vector");
+    for (const [k, v] of rows) w.write(k, Float32Array.from(v));
+    w.close();
+  };
+  write([["faks0", [1, 2]], ["mdab0", [3, 4]]]);
+  assert.equal([...readIvectors(dir, "dev", "spk").keys()], ["faks0", "mdab0"]);
+  write([["faks0", [1, 2]], ["mdab0", [3, NaN]]]);
+  assert.throws(
+    () => readIvectors(dir, "dev", "spk"),
+    (e: Error) => e.message === `${path}: key 'mdab0', byte 30: NaN at element 1`,
+  );
+  write([["faks0", [1, 2]], ["mdab0", [3, 4, 5]]]);
+  assert.throws(
+    () => readIvectors(dir, "dev", "spk"),
+    (e: Error) => e.message === `${path}: key 'mdab0', byte 30: 3 values, but 'faks0' in this archive has 2`,
+  );
 });
 
 test.run();
