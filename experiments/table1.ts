@@ -9,7 +9,8 @@ import {
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
-import { fmtP, per, relativeGain, writeResults } from "../src/report/results.ts";
+import { fmtP } from "../src/decode/significance.ts";
+import { per, relativeGain, writeResults } from "../src/report/results.ts";
 import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {

@@ -10,7 +10,8 @@ import {
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { runUnsupervisedAdaptation } from "../src/pipeline/unsup_adapt.ts";
-import { fmtP, per, writeResults } from "../src/report/results.ts";
+import { fmtP } from "../src/decode/significance.ts";
+import { per, writeResults } from "../src/report/results.ts";
 import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {

@@ -85,7 +85,7 @@ function findSetDirs(root: string): { set: "train" | "test"; path: string }[] {
  * sample 0 and end near the file end, not always exactly at it; a quarter second unlabelled means a missing h#
  * (or another file's labels), not that slack.
  */
-export const UNLABELLED_TOLERANCE = SAMPLE_RATE / 4;
+const UNLABELLED_TOLERANCE = SAMPLE_RATE / 4;
 
 const seconds = (samples: number) => `${+(samples / SAMPLE_RATE).toFixed(4)} s`;
 

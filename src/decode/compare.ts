@@ -1,8 +1,7 @@
 // Two decodes of one test set side by side, from their ref.trn and hyp.trn: PER and NIST's MAPSSWE.
 import { join } from "node:path";
-import { fmtP } from "../report/results.ts";
+import { fmtP, mapsswe, type SignificanceResult } from "./significance.ts";
 import { alignSclite, countEdits, type ErrorCounts, formatCounts } from "./score.ts";
-import { mapsswe, type SignificanceResult } from "./significance.ts";
 import { readTrn } from "./trn.ts";
 
 export interface DecodeComparison {

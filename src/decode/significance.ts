@@ -138,3 +138,6 @@ export function mapsswe(
   }
   return matchedPairsStatistics(differences);
 }
+
+/** A p-value as the tables print it: two significant digits, exponent form below 1e-4. */
+export const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));

@@ -49,4 +49,3 @@ export function writeResults(name: string, markdown: string, json: object): { md
 export const per = (c: ErrorCounts) => errorRate(c);
 /** Relative improvement in percent of `c` over `base`. */
 export const relativeGain = (c: ErrorCounts, base: ErrorCounts) => (100 * (per(base) - per(c))) / per(base);
-export const fmtP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
