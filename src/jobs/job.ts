@@ -7,7 +7,9 @@ export interface Job {
   /** The command and its arguments, e.g. [Deno.execPath(), "run", "-A", "experiments/table1.ts", "--only", "x"]. */
   argv: string[];
   log: string;
+  /** CPUs for Slurm's --cpus-per-task (and its BLAS threads); locally the cores are shared out evenly instead. */
   cpus: number;
+  /** Memory for Slurm's --mem; locally it bounds how many jobs run at once. */
   memoryMB: number;
   /** Slurm's time limit (--time), in minutes. */
   timeMinutes?: number;

@@ -66,7 +66,14 @@ export class LocalBackend implements Backend {
           }
           running.add(j.id);
           ev.started(j.id);
-          this.runOne(j).then((r) => {
+          this.runOne(j).catch((e): JobResult => ({
+            id: j.id,
+            status: "failed",
+            exitCode: null,
+            log: j.log,
+            seconds: 0,
+            reason: `could not run: ${(e as Error).message}`,
+          })).then((r) => {
             running.delete(j.id);
             results.set(j.id, r);
             ev.ended(r);

@@ -36,7 +36,7 @@ export async function runJobs(jobs: Job[], o: RunJobsOptions = {}): Promise<JobR
   const ordered = orderJobs(jobs);
   const progress = new JobProgress(ordered.map((j) => j.id), o.print);
   const results = new Map<string, JobResult>();
-  const skipped = [];
+  const skipped: string[] = [];
   for (const j of ordered) {
     if (o.isDone && await o.isDone(j)) {
       skipped.push(j.id);

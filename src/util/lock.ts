@@ -1,5 +1,6 @@
 // Stage locks: a lock file beside each stage folder, so two jobs or two runs never build one stage at once.
 import { createHash } from "node:crypto";
+import { dirname } from "node:path";
 import { exists } from "./fs.ts";
 
 /** Who holds a lock: written into the lock file when it is taken. */
@@ -52,6 +53,7 @@ export async function withStageLock<T>(
   o: StageLockOptions = {},
 ): Promise<T> {
   const path = stageLockPath(dir);
+  Deno.mkdirSync(dirname(path), { recursive: true });
   const staleMs = o.staleMs ?? 180_000, pollMs = o.pollMs ?? 1_000;
   const mine = lockRecord();
   let waiting = false;

@@ -110,8 +110,8 @@ test("a live holder is waited for, named once, and the waiter runs after it", as
   assert.equal(ev, ["in", "built", "out", "parent"]);
 });
 
-test("the heartbeat keeps a held lock fresh while the main thread is busy", async () => {
-  const dir = join(Deno.makeTempDirSync(), "tri1");
+test("the heartbeat keeps a held lock fresh while the main thread is busy (lock beside a folder not made yet)", async () => {
+  const dir = join(Deno.makeTempDirSync(), "exp", "timit", "tri1");
   const before = Date.now();
   await withStageLock(dir, () => {
     while (Date.now() - before < 600) {
