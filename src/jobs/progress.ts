@@ -8,6 +8,7 @@ export class JobProgress {
   private readonly encoder = new TextEncoder();
   private readonly timer: ReturnType<typeof setInterval> | undefined;
   private lastCounts = "";
+  private finished = false;
 
   /** `print` takes every line (no redrawing); by default lines go to stderr, redrawn in place on a terminal. */
   constructor(
@@ -29,12 +30,15 @@ export class JobProgress {
 
   /** A line above the progress line (an event: started, failed, ...). */
   note(line: string) {
-    if (this.tty) Deno.stderr.writeSync(this.encoder.encode(`\r\x1b[K`));
+    const redraw = this.tty && !this.finished;
+    if (redraw) Deno.stderr.writeSync(this.encoder.encode(`\r\x1b[K`));
     this.emit(line);
-    if (this.tty) this.draw();
+    if (redraw) this.draw();
   }
 
+  /** Ends the progress line; later notes are plain lines. */
   finish() {
+    this.finished = true;
     clearInterval(this.timer);
     if (this.tty) {
       this.draw();
