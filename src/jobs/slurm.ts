@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Job, type JobResult, shellLine, type SlurmOptions, statusFromLog } from "./job.ts";
 import type { Backend, BackendEvents } from "./run.ts";
+import { exists } from "../util/fs.ts";
 
 export const DEFAULT_SLURM_CONFIG = fileURLToPath(new URL("../../scripts/slurm/slurm.conf", import.meta.url));
 
@@ -203,9 +204,10 @@ export class SlurmBackend implements Backend {
   }
 
   private async submit(job: Job, cwd: string, deps: string[]): Promise<string> {
-    const files = queueFiles(resolve(cwd, job.log));
+    const log = resolve(cwd, job.log), files = queueFiles(log);
     Deno.mkdirSync(dirname(files.script), { recursive: true });
-    Deno.mkdirSync(dirname(resolve(cwd, job.log)), { recursive: true });
+    // an earlier run's log would otherwise speak for a job that Slurm cancels before it starts
+    if (exists(log)) Deno.removeSync(log);
     Deno.writeTextFileSync(files.script, batchScript(job, cwd), { mode: 0o755 });
     const [cmd, ...cmdArgs] = this.config.command;
     const args = [

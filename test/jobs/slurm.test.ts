@@ -76,11 +76,14 @@ slurmTest(
 );
 
 slurmTest(
-  "a failing Slurm job is reported with its log; what depends on it is cancelled, not run",
+  "a failing Slurm job is reported with its log; what depends on it is cancelled, whatever an old log says",
   async () => {
     const dir = Deno.makeTempDirSync(), lines: string[] = [];
     const bad: Job = { ...writerJob(dir, "bad"), argv: ["sh", "-c", "echo 'no alignments' >&2; exit 4"] };
-    const r = await runJobs([bad, writerJob(dir, "next", { after: ["bad"] })], {
+    const next = writerJob(dir, "next", { after: ["bad"] });
+    Deno.mkdirSync(join(dir, "log"));
+    Deno.writeTextFileSync(next.log, "# an earlier run\n# Finished at then with status 0\n");
+    const r = await runJobs([bad, next], {
       ...SLURM,
       print: (l) => lines.push(l),
     });
