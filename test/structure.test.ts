@@ -6,6 +6,7 @@ import { dirname, join, normalize, relative } from "node:path";
 /** src/'s folders from the bottom up: a file may import from its own folder or from one listed before it. */
 const LAYERS = [
   "util",
+  "jobs",
   "linalg",
   "simd",
   "corpus",

@@ -149,3 +149,20 @@ export function orderJobs(jobs: Job[]): Job[] {
   for (const j of jobs) visit(j, []);
   return out;
 }
+
+/** What the runner asks of a backend (local processes, Slurm). */
+export interface BackendEvents {
+  /** The job is running now (may be said more than once). */
+  started(id: string): void;
+  ended(result: JobResult): void;
+  note(line: string): void;
+}
+
+export interface Backend {
+  /** One line on where and how the jobs run (parallelism, threads, config). */
+  readonly describe: string;
+  /** Runs the jobs, given in dependency order, reporting each one's result; resolves once every one has ended. */
+  run(jobs: Job[], ev: BackendEvents): Promise<void>;
+  /** Stops what is still running or queued (on Ctrl-C or SIGTERM). */
+  cancel(): void | Promise<void>;
+}

@@ -1,7 +1,6 @@
 // The local backend (Kaldi's run.pl): jobs as child processes on this machine, a few at a time, BLAS threads shared.
 import { dirname } from "node:path";
-import { type Job, type JobResult, shellLine } from "./job.ts";
-import type { Backend, BackendEvents } from "./run.ts";
+import { type Backend, type BackendEvents, type Job, type JobResult, shellLine } from "./job.ts";
 
 /**
  * Local jobs at a time: as many as there are cores, as fit in 90% of the available memory at the largest job's

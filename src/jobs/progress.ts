@@ -65,7 +65,7 @@ export class JobProgress {
   }
 }
 
-export function elapsed(startMs: number): string {
+function elapsed(startMs: number): string {
   const s = Math.round((performance.now() - startMs) / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }

@@ -1,24 +1,8 @@
 // runJobs: skips jobs already done, runs the rest locally or on Slurm, shows progress and reports each failure.
-import { type Job, type JobOptions, type JobResult, logTail, orderJobs } from "./job.ts";
+import { type Backend, type Job, type JobOptions, type JobResult, logTail, orderJobs } from "./job.ts";
 import { LocalBackend } from "./local.ts";
 import { JobProgress } from "./progress.ts";
 import { SlurmBackend } from "./slurm.ts";
-
-export interface BackendEvents {
-  /** The job is running now (may be said more than once). */
-  started(id: string): void;
-  ended(result: JobResult): void;
-  note(line: string): void;
-}
-
-export interface Backend {
-  /** One line on where and how the jobs run (parallelism, threads, config). */
-  readonly describe: string;
-  /** Runs the jobs, given in dependency order, reporting each one's result; resolves once every one has ended. */
-  run(jobs: Job[], ev: BackendEvents): Promise<void>;
-  /** Stops what is still running or queued (on Ctrl-C or SIGTERM). */
-  cancel(): void | Promise<void>;
-}
 
 export interface RunJobsOptions extends Partial<JobOptions> {
   /** Jobs for which this holds are not run again ("a rerun submits only what is missing"). */

@@ -1,11 +1,18 @@
 // The Slurm backend (Kaldi's slurm.pl): sbatch per job from a conf/slurm.conf-style file, then squeue until all end.
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Job, type JobResult, shellLine, type SlurmOptions, statusFromLog } from "./job.ts";
-import type { Backend, BackendEvents } from "./run.ts";
+import {
+  type Backend,
+  type BackendEvents,
+  type Job,
+  type JobResult,
+  shellLine,
+  type SlurmOptions,
+  statusFromLog,
+} from "./job.ts";
 import { exists } from "../util/fs.ts";
 
-export const DEFAULT_SLURM_CONFIG = fileURLToPath(new URL("../../scripts/slurm/slurm.conf", import.meta.url));
+const DEFAULT_SLURM_CONFIG = fileURLToPath(new URL("../../scripts/slurm/slurm.conf", import.meta.url));
 
 /** An option's sbatch arguments per value, and for any value (`*`, with $0 for the value). */
 export interface OptionLines {
@@ -103,7 +110,7 @@ function queueFiles(log: string) {
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** The batch script: runs argv in this folder, its output and a Kaldi-style header and footer in the log. */
-export function batchScript(job: Job, cwd: string): string {
+function batchScript(job: Job, cwd: string): string {
   const log = q(resolve(cwd, job.log));
   const env = Object.entries(job.env ?? {}).map(([k, v]) => `export ${k}=${q(v)}\n`).join("");
   return `#!/bin/bash

@@ -5,7 +5,8 @@ import type { BackendChoice } from "../nnet/backend.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { model, type ModelSpec } from "../nnet/models.ts";
 import { readDataDir } from "../io/datadir.ts";
-import { applyOverrides, parseArgs, splitOverrides, UsageError } from "../util/args.ts";
+import { JOB_USAGE, type JobOptions, parseJobArgs } from "../jobs/job.ts";
+import { applyOverrides, parseArgs, splitOverrides, usage, UsageError } from "../util/args.ts";
 import { type AlignmentSummary, runSatAlignments } from "./alignments.ts";
 import { CORPUS_OPTION, prepareCorpus } from "./corpus.ts";
 import { type DnnSummary, runDnn } from "./dnn.ts";
@@ -44,6 +45,8 @@ export interface ExperimentArgs {
   dataRoot: string;
   /** Worker threads per stage. */
   nj: number;
+  /** Where and how many jobs the experiment grid runs as (--cmd, --jobs, --slurm.*). */
+  run: JobOptions;
   profile: string;
   /** The profile's ladder and i-vectors, and its DNN config with the --key=value overrides applied. */
   ladder: Profile["ladder"];
@@ -56,7 +59,15 @@ export interface ExperimentArgs {
 
 /** --corpus, --profile, --backend and --key=value overrides of the DNN config (validated against the profile's). */
 export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentArgs {
-  const { options, overrides } = splitOverrides(argv, EXPERIMENT_OPTIONS);
+  if (argv.includes("--help")) {
+    console.log(
+      `deno task ${task} [options] [--key=value ...]\n${usage(EXPERIMENT_OPTIONS)}\n${JOB_USAGE}\n` +
+        "  --key=value  overrides a DNN config value of the profile, e.g. --speaker.speakerUnits=50",
+    );
+    Deno.exit(0);
+  }
+  const { options: run, rest } = parseJobArgs(argv);
+  const { options, overrides } = splitOverrides(rest, EXPERIMENT_OPTIONS);
   const args = parseArgs(options, EXPERIMENT_OPTIONS);
   const profile = PROFILES[args.profile];
   if (!profile) {
@@ -74,6 +85,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     expRoot: args.exp,
     dataRoot: args["data-root"],
     nj: args.nj,
+    run,
     profile: args.profile,
     ladder: profile.ladder,
     ivector: profile.ivector,

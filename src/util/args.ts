@@ -11,7 +11,7 @@ type Parsed<S extends Record<string, OptionSpec>> = { [K in keyof S]: Value<S[K]
 
 export class UsageError extends Error {}
 
-function usage(spec: Record<string, OptionSpec>): string {
+export function usage(spec: Record<string, OptionSpec>): string {
   return Object.entries(spec)
     .map(([k, s]) =>
       `  --${k}${s.kind === "boolean" ? "" : ` <${s.kind}>`}  ${s.help}${

@@ -38,7 +38,7 @@ export function stageLockPath(dir: string): string {
   return `${dir.replace(/\/+$/, "")}.lock`;
 }
 
-export function describeHolder(h: LockHolder | null): string {
+function describeHolder(h: LockHolder | null): string {
   return h ? `pid ${h.pid} on ${h.host} since ${h.started}` : "an unreadable lock file";
 }
 
