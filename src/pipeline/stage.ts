@@ -1,7 +1,8 @@
-// Resumable stages: a stage's folder is reused when its stage.json records the same key (config and inputs).
+// Resumable stages: a stage's folder is reused when its stage.json records the same key (config, inputs, code version).
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { exists, writeFileAtomic } from "../util/fs.ts";
+import { codeVersion } from "./stage_code.ts";
 
 /** A finished stage: its folder, the hash of its key (what later stages key on), the key, and its summary. */
 export interface Stage<S> {
@@ -11,7 +12,12 @@ export interface Stage<S> {
   summary: S;
 }
 
-const hashOf = (key: unknown) => createHash("sha256").update(JSON.stringify(key)).digest("hex");
+/** What a stage's key must hold: its kind, which names the code that makes it (stage_code.ts). */
+export type StageKey = { stage: string } & Record<string, unknown>;
+
+/** The hash a stage is known by: of its key and its kind's code version. */
+export const keyHash = (key: StageKey, code = codeVersion(key.stage)) =>
+  createHash("sha256").update(JSON.stringify({ ...key, code })).digest("hex");
 
 /** A finished stage from its folder (stage.json and results.json); an error if it is not there or not finished. */
 export function readStage<S>(dir: string): Stage<S> {
@@ -31,11 +37,11 @@ export function readStage<S>(dir: string): Stage<S> {
  */
 export async function runStage<S extends object>(
   dir: string,
-  key: Record<string, unknown>,
+  key: StageKey,
   body: (dir: string) => S | Promise<S>,
   o: { resumable?: boolean } = {},
 ): Promise<Stage<S> & { made: boolean }> {
-  const hash = hashOf(key);
+  const hash = keyHash(key);
   const file = join(dir, "stage.json"), started = join(dir, "started.json");
   const finished = exists(file) && exists(join(dir, "results.json"));
   if (finished && JSON.parse(Deno.readTextFileSync(file)).hash === hash) {
