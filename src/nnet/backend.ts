@@ -5,6 +5,7 @@ import "@tensorflow/tfjs-backend-webgpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { exists } from "../util/fs.ts";
 import { loadBlas } from "./blas.ts";
 import { registerBlasKernels } from "./wasm_blas.ts";
 import { setTransposeFlagsFast } from "./ops.ts";
@@ -24,15 +25,45 @@ let blasPath: string | null = null;
 
 /** Whether a WebGPU adapter exists; a software fallback (such as llvmpipe) counts only when `allowFallback`. */
 export async function hasAdapter(allowFallback: boolean): Promise<boolean> {
-  type Adapter = { info?: { isFallbackAdapter?: boolean } };
+  const adapter = await requestAdapter();
+  return adapter !== null && (allowFallback || !adapter.info?.isFallbackAdapter);
+}
+
+type Adapter = { info?: { isFallbackAdapter?: boolean } };
+
+/**
+ * Deno's WebGPU adapter, or null. On a headless machine without XDG_RUNTIME_DIR the graphics stack prints
+ * "error: XDG_RUNTIME_DIR is invalid or not set" at every request, which reads as a failure: a private empty folder
+ * is given to it instead.
+ */
+async function requestAdapter(): Promise<Adapter | null> {
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
-  if (!gpu) return false;
-  try {
-    const adapter = await gpu.requestAdapter();
-    return adapter !== null && (allowFallback || !adapter.info?.isFallbackAdapter);
-  } catch {
-    return false;
+  if (!gpu) return null;
+  const runtime = Deno.env.get("XDG_RUNTIME_DIR");
+  if (!runtime || !exists(runtime)) {
+    const dir = Deno.makeTempDirSync({ prefix: "phl-runtime-" });
+    Deno.chmodSync(dir, 0o700);
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
   }
+  try {
+    return await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+}
+
+let announced = false;
+
+/** One line per process: the backend that runs, its matrix products, and why it was chosen. */
+function announce(b: BackendInfo, choice: BackendChoice, reason: string) {
+  if (announced) return;
+  announced = true;
+  const products = b.name !== "wasm"
+    ? ""
+    : b.blas
+    ? `, matrix products by ${b.blas}`
+    : ", tfjs-wasm's own matrix products";
+  console.error(`[backend] ${b.name}${products} (${choice === "auto" ? reason : "asked for"})`);
 }
 
 /**
@@ -44,8 +75,9 @@ export async function initBackend(
   choice: BackendChoice = "auto",
   o: { blas?: boolean } = {},
 ): Promise<BackendInfo> {
+  const hardware = choice === "auto" && (await hasAdapter(false));
   const order: ("webgpu" | "wasm" | "cpu")[] = choice === "auto"
-    ? [...((await hasAdapter(false)) ? ["webgpu" as const] : []), "wasm", "cpu"]
+    ? [...(hardware ? ["webgpu" as const] : []), "wasm", "cpu"]
     : [choice];
   for (const name of order) {
     if (name === "webgpu" && !(await hasAdapter(true))) {
@@ -67,6 +99,17 @@ export async function initBackend(
     if (ok && tf.getBackend() === name) {
       current = { name, blas: name === "wasm" ? blasPath : null };
       setTransposeFlagsFast(name !== "wasm" || blasPath !== null);
+      announce(
+        current,
+        choice,
+        name === "webgpu"
+          ? "a hardware WebGPU adapter"
+          : name === "wasm"
+          ? `no hardware WebGPU adapter${
+            blasPath ? "" : "; no system BLAS found (apt-get install libopenblas0-pthread, or BLAS_LIB)"
+          }`
+          : "neither WebGPU nor WASM could be set up",
+      );
       return current;
     }
     if (choice !== "auto") {
