@@ -1,4 +1,4 @@
-// deno task stage:code [--bump KIND ...] [--accept KIND ...] — each stage kind's code version, and whether its sources changed since.
+// deno task stage:code [--bump KIND ...] [--accept [KIND ...]] — each stage kind's code version, and whether its sources changed since (--accept alone: all).
 import { sourcesHash, STAGE_MODULES, type StageCode } from "../src/pipeline/stage_code.ts";
 import { runMain, UsageError } from "../src/util/args.ts";
 import { writeFileAtomic } from "../src/util/fs.ts";
@@ -13,10 +13,13 @@ await runMain(() => {
     else if (arg === "--accept") into = accept;
     else if (into && arg in STAGE_MODULES) into.add(arg);
     else {throw new UsageError(
-        `usage: stage:code [--bump KIND ...] [--accept KIND ...]; kinds: ${
+        `usage: stage:code [--bump KIND ...] [--accept [KIND ...]]; kinds: ${
           Object.keys(STAGE_MODULES).join(", ")
         }`,
       );}
+  }
+  if (Deno.args.at(-1) === "--accept" || (Deno.args.includes("--accept") && !accept.size)) {
+    for (const k of Object.keys(STAGE_MODULES)) if (!bump.has(k)) accept.add(k);
   }
   const code: StageCode = JSON.parse(Deno.readTextFileSync(FILE));
   for (const kind of Object.keys(STAGE_MODULES)) {
