@@ -6,6 +6,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { exists } from "../util/fs.ts";
+import { memoryProbes } from "../util/memory.ts";
 import { loadBlas } from "./blas.ts";
 import { registerBlasKernels } from "./wasm_blas.ts";
 import { setTransposeFlagsFast } from "./ops.ts";
@@ -20,6 +21,12 @@ export interface BackendInfo {
 }
 
 let current: BackendInfo | null = null;
+
+memoryProbes.set("tensors", () => tf.engine().state.numTensors);
+memoryProbes.set("tfjsWasmHeapMB", () => {
+  const wasm = (tf.engine().registry.wasm as { wasm?: { HEAPU8: Uint8Array } } | undefined)?.wasm;
+  return wasm ? Math.round(wasm.HEAPU8.length / 2 ** 20) : 0;
+});
 let wasmReady = false;
 let blasPath: string | null = null;
 

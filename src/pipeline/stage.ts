@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { exists, writeFileAtomic } from "../util/fs.ts";
+import { memoryNow } from "../util/memory.ts";
 import { codeVersion } from "./stage_code.ts";
 
 /** A finished stage: its folder, the hash of its key (what later stages key on), the key, and its summary. */
@@ -55,8 +56,13 @@ export async function runStage<S extends object>(
     if (o.resumable) writeFileAtomic(started, JSON.stringify({ hash, key }, null, 2) + "\n");
   }
   const summary = await body(dir);
+  const memory = memoryNow();
+  console.error(`[stage] ${dir}: made; ${Object.entries(memory).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   writeFileAtomic(join(dir, "results.json"), JSON.stringify(summary, null, 2) + "\n");
-  writeFileAtomic(file, JSON.stringify({ hash, key, finished: new Date().toISOString() }, null, 2) + "\n");
+  writeFileAtomic(
+    file,
+    JSON.stringify({ hash, key, finished: new Date().toISOString(), memory }, null, 2) + "\n",
+  );
   return { dir, hash, key, summary, made: true };
 }
 

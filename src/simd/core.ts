@@ -1,4 +1,5 @@
 // Loads the AssemblyScript core (asm/build/*.wasm) and manages its memory: float32 buffers in its heap.
+import { memoryProbes } from "../util/memory.ts";
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -202,5 +203,9 @@ export function loadCore(variant: CoreVariant = "simd"): Core {
   const exports = instance.exports as unknown as CoreExports;
   const core = { exports, heap: new Heap(exports.memory, exports.heapBase()) };
   loaded.set(variant, core);
+  memoryProbes.set(
+    `core${variant === "simd" ? "" : "Scalar"}HeapMB`,
+    () => Math.round(exports.memory.buffer.byteLength / 2 ** 20),
+  );
   return core;
 }
