@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { featureMatrix } from "../linalg/feature_matrix.ts";
 import { ArkWriter, readArk } from "../io/ark.ts";
-import type { Affine } from "./ops.ts";
+import { type Affine, assignFrom } from "./ops.ts";
 
 /** Parameters with their names in the ark, e.g. "affine3.weight", "affine3.bias". */
 export type NamedParameters = [string, tf.Variable][];
@@ -34,7 +34,7 @@ export function loadParameters(path: string, params: NamedParameters, partial = 
     if (!m || m.rows * m.cols !== size) {
       throw new Error(`${path}: '${name}' is missing or not of shape ${p.shape.join(" x ")}`);
     }
-    p.assign(tf.tensor(m.data, p.shape));
+    assignFrom(p, tf.tensor(m.data, p.shape));
     loaded.add(name);
   }
   return loaded;

@@ -12,6 +12,7 @@ import {
   sigmoidBackprop,
   softmaxCrossEntropy,
   type StepResult,
+  variableOf,
 } from "./ops.ts";
 
 /** Where a speaker input comes from: the i-vector itself, or a speaker node by name. */
@@ -118,7 +119,7 @@ export class Network {
       if (source === null) return null;
       const w = new Float32Array(width(source) * dims[l + 1]);
       for (let i = 0; i < w.length; i++) w[i] = speakerStddev * rng.normal();
-      return tf.variable(tf.tensor2d(w, [width(source), dims[l + 1]]));
+      return variableOf(tf.tensor2d(w, [width(source), dims[l + 1]]));
     });
     return new Network(spec, layers, speakerWeights, nodes);
   }

@@ -75,10 +75,20 @@ export function mm(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transpose
 export function initAffine(rng: Rng, inDim: number, outDim: number, stddev = 0.1): Affine {
   const w = new Float32Array(inDim * outDim);
   for (let i = 0; i < w.length; i++) w[i] = stddev * rng.normal();
-  return {
-    w: tf.variable(tf.tensor2d(w, [inDim, outDim])),
-    b: tf.variable(tf.zeros([outDim])),
-  };
+  return { w: variableOf(tf.tensor2d(w, [inDim, outDim])), b: variableOf(tf.zeros([outDim])) };
+}
+
+/** A variable holding `t`'s values; `t` is disposed (tf.variable alone keeps it alive beside the variable). */
+export function variableOf<R extends tf.Rank>(t: tf.Tensor<R>): tf.Variable<R> {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+/** `p` takes `t`'s values and `t` is disposed (assign alone keeps it alive beside the variable). */
+export function assignFrom(p: tf.Variable, t: tf.Tensor) {
+  p.assign(t);
+  t.dispose();
 }
 
 /** Log-softmax of the logits, fused where a kernel is registered. */

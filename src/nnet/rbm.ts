@@ -1,7 +1,7 @@
 // RBM pretraining with CD-1 (Kaldi's pretrain_dbn.sh / rbm-train-cd1-frmshuff): a Gaussian-Bernoulli RBM, then Bernoulli-Bernoulli ones.
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
-import { type Affine, affine, mm } from "./ops.ts";
+import { type Affine, affine, mm, variableOf } from "./ops.ts";
 
 export interface RbmConfig {
   /** Passes over the data per Bernoulli RBM; the Gaussian-Bernoulli one gets twice as many. */
@@ -53,11 +53,9 @@ export async function trainRbm(
 ): Promise<{ layer: Affine; reconstruction: number[] }> {
   const rng = new Rng(seed, "rbm init");
   const w0 = Float32Array.from({ length: visibleDim * hiddenDim }, () => c.stddev * rng.normal());
-  const w = tf.variable(tf.tensor2d(w0, [visibleDim, hiddenDim]));
-  const hb = tf.variable(tf.zeros([hiddenDim]) as tf.Tensor1D), vb = tf.variable(tf.tensor1d(visibleBias));
-  const dw = tf.variable(tf.zerosLike(w)),
-    dhb = tf.variable(tf.zerosLike(hb)),
-    dvb = tf.variable(tf.zerosLike(vb));
+  const w = variableOf(tf.tensor2d(w0, [visibleDim, hiddenDim]));
+  const hb = variableOf(tf.zeros([hiddenDim]) as tf.Tensor1D), vb = variableOf(tf.tensor1d(visibleBias));
+  const dw = variableOf(tf.zerosLike(w)), dhb = variableOf(tf.zerosLike(hb)), dvb = variableOf(tf.zerosLike(vb));
   const passes = gaussian ? 2 * c.passes : c.passes, rate = gaussian ? c.learnRateGaussian : c.learnRate;
   const reconstruction: number[] = [];
   let frames = 0, step = 0;

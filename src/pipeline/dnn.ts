@@ -62,7 +62,8 @@ async function pretrain(
       const sum = new Float32Array(visible);
       let n = 0;
       for (const v of batches(0)) {
-        const m = await tf.sum(v, 0).data();
+        const total = tf.sum(v, 0), m = await total.data();
+        total.dispose();
         for (let i = 0; i < visible; i++) sum[i] += m[i];
         n += v.shape[0];
         v.dispose();

@@ -198,6 +198,10 @@ e2e(
       1,
     ], [0, 1]]);
     assert.is(control[0].summary.parameters, p1 - 4 * 32, "the baseline adds a 4 x 32 speaker weight");
+    const memory = (s: SpeakerStage) => JSON.parse(Deno.readTextFileSync(join(s.dir, "stage.json"))).memory;
+    const made = [...partitioned, ...control].map(memory);
+    assert.equal(new Set(made.map((m) => m.tensors)).size, 1, "no tensor outlives its stage");
+    assert.is(memory(control[2]).tfjsWasmHeapMB, memory(control[1]).tfjsWasmHeapMB, "a same-sized stage reuses the heap");
   },
 );
 

@@ -173,6 +173,25 @@ test("with zero speaker weights the network computes the plain network it was wa
   Deno.removeSync(path);
 });
 
+test("a network made, loaded, trained and disposed leaves no tensor behind", async () => {
+  await initBackend("cpu");
+  const path = await Deno.makeTempFile({ suffix: ".ark" });
+  const base = plain("leak");
+  await saveParameters(path, base.namedParameters());
+  base.dispose();
+  const x = input(), s = speakers(), y = labels(), before = tf.engine().state.numTensors;
+  for (let round = 0; round < 3; round++) {
+    const net = netOf("partitioned", 3, round);
+    loadParameters(path, net.namedParameters(), true);
+    tf.dispose(Object.values(net.step(x, y, 0.01, s)));
+    loadParameters(path, net.namedParameters(), true);
+    net.dispose();
+    assert.is(tf.engine().state.numTensors, before, `round ${round}`);
+  }
+  tf.dispose([x, s, y]);
+  Deno.removeSync(path);
+});
+
 test("a step with a trainable set changes only those parameters, and lowers the loss", async () => {
   await initBackend("cpu");
   const net = netOf("transform1", 2, 3);
