@@ -90,6 +90,7 @@ export async function decodeAndScore(
         const hyps = asPhones(out[g][s], "dev");
         const per = errorRate(scoreHypotheses(to39(refs.dev), to39(hyps), utt2spk.dev).total);
         devGrid.push({ acousticScale: scale, insertionPenalty: penalty, per });
+        log(`dev: acoustic scale ${scale}, insertion penalty ${penalty}: PER ${per.toFixed(2)}`);
         hypsAt.set(`${penalty} ${scale}`, hyps);
         if (per < best.per) best = { penalty, scale, per };
       })
@@ -114,8 +115,10 @@ export async function decodeAndScore(
     at = bestAt;
   }
   if (d.insertionPenalties.length > 1) await tryOnDev(d.insertionPenalties.slice(1), [best.scale]);
-  const decodeBest = async (set: EvalSplit) =>
-    asPhones((await decode(set, [graphs.get(best.penalty)!], [best.scale]))[0][0], set);
+  const decodeBest = async (set: EvalSplit) => {
+    log(`${set}: decoding at acoustic scale ${best.scale}, insertion penalty ${best.penalty}`);
+    return asPhones((await decode(set, [graphs.get(best.penalty)!], [best.scale]))[0][0], set);
+  };
   const score = (set: EvalSplit, hyps: Map<string, string[]>) =>
     scoreHypotheses(to39(refs[set]), to39(hyps), utt2spk[set]);
   let devHyps = hypsAt.get(`${best.penalty} ${best.scale}`)!, testHyps = await decodeBest("test");

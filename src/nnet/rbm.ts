@@ -55,7 +55,9 @@ export async function trainRbm(
   const w0 = Float32Array.from({ length: visibleDim * hiddenDim }, () => c.stddev * rng.normal());
   const w = variableOf(tf.tensor2d(w0, [visibleDim, hiddenDim]));
   const hb = variableOf(tf.zeros([hiddenDim]) as tf.Tensor1D), vb = variableOf(tf.tensor1d(visibleBias));
-  const dw = variableOf(tf.zerosLike(w)), dhb = variableOf(tf.zerosLike(hb)), dvb = variableOf(tf.zerosLike(vb));
+  const dw = variableOf(tf.zerosLike(w)),
+    dhb = variableOf(tf.zerosLike(hb)),
+    dvb = variableOf(tf.zerosLike(vb));
   const passes = gaussian ? 2 * c.passes : c.passes, rate = gaussian ? c.learnRateGaussian : c.learnRate;
   const reconstruction: number[] = [];
   let frames = 0, step = 0;

@@ -65,6 +65,7 @@ export function runSatAlignments(
     try {
       const cmvn = new CmvnStats(model.dim);
       for (const s of SPLITS) {
+        console.error(`[tri3_ali] ${s}: fMLLR features${s === "test" ? "" : " and alignments with tri3"}`);
         const data = readDataDir(featDirs[s]), keys = [...data.text.keys()];
         const transcripts = keys.map((k) => Int32Array.from(data.text.get(k)!, (p) => topology.phoneId(p)));
         await pool.load(s, featDirs[s], keys, s === "test" ? null : transcripts, {

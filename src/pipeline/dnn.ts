@@ -150,7 +150,7 @@ export function runDnn(
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
     data.train.free(), data.cv.free();
 
-    const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, undefined, jobs);
+    const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, undefined, jobs, log);
     net.dispose();
     const versusTri3 = {
       ...significance(

@@ -119,6 +119,7 @@ export async function decodeHybrid(
   out: string,
   speakerOf?: Record<EvalSplit, (key: string) => Float32Array>,
   jobs = navigator.hardwareConcurrency,
+  log: (line: string) => void = () => {},
 ): Promise<HybridDecodeResult> {
   const t0 = performance.now(), priors = h.logPriors(c.priorFloor), numPdfs = h.numPdfs;
   const pool = utterancePool(jobs), dnnScores = { scoresId: "dnn", numPdfs };
@@ -149,6 +150,8 @@ export async function decodeHybrid(
       { dev: h.sets.dev.text, test: h.sets.test.text },
       { dev: h.sets.dev.utt2spk, test: h.sets.test.utt2spk },
       decodeConfig,
+      undefined,
+      log,
     );
     for (const s of ["dev", "test"] as const) {
       writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);

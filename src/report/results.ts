@@ -1,13 +1,17 @@
 // Results files: results/<name>.md and .json, with what a reader needs to trust and rerun them (commit, config, versions).
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type ErrorCounts, errorRate } from "../decode/score.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 
 export const RESULTS_DIR = "results";
 
+/** The checkout this code runs from (its commit and packages are recorded, whatever the working directory). */
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
 function git(...args: string[]): string | null {
   try {
-    const r = new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).outputSync();
+    const r = new Deno.Command("git", { args, cwd: REPO, stdout: "piped", stderr: "null" }).outputSync();
     return r.success ? new TextDecoder().decode(r.stdout).trim() : null;
   } catch {
     return null;
@@ -17,11 +21,14 @@ function git(...args: string[]): string | null {
 /** The commit (with a note when the tree has uncommitted changes), Deno's and the npm packages' versions. */
 export function runMetadata() {
   const commit = git("rev-parse", "HEAD"), dirty = git("status", "--porcelain", "--untracked-files=no");
-  const pkg = JSON.parse(Deno.readTextFileSync("package.json"));
+  const pkg = JSON.parse(Deno.readTextFileSync(join(REPO, "package.json")));
   const packages = Object.fromEntries(
     Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).map((name) => {
       try {
-        return [name, JSON.parse(Deno.readTextFileSync(join("node_modules", name, "package.json"))).version];
+        return [
+          name,
+          JSON.parse(Deno.readTextFileSync(join(REPO, "node_modules", name, "package.json"))).version,
+        ];
       } catch {
         return [name, null];
       }
@@ -40,6 +47,7 @@ export function runMetadata() {
 /** Writes results/<name>.md and results/<name>.json (the JSON gets runMetadata() as "run"). */
 export function writeResults(name: string, markdown: string, json: object): { md: string; json: string } {
   const md = join(RESULTS_DIR, `${name}.md`), js = join(RESULTS_DIR, `${name}.json`);
+  console.error(`[results] writing ${md} and ${js}`);
   Deno.mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileAtomic(md, markdown);
   writeFileAtomic(js, JSON.stringify({ run: runMetadata(), ...json }, null, 2) + "\n");
