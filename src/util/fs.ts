@@ -1,6 +1,9 @@
 // Crash-safe writes: everything goes to a temporary name first and is renamed into place when complete.
 import { dirname } from "node:path";
 
+/** What a temporary name looks like: writeFileAtomic's `.tmp-<pid>-<n>`, ArkWriter's `.tmp`. */
+export const TEMPORARY = /\.tmp(-\d+-\d+)?$/;
+
 function tempName(path: string) {
   return `${path}.tmp-${Deno.pid}-${Math.floor(performance.now() * 1000)}`;
 }
