@@ -1,12 +1,8 @@
 // deno task exp:figure3 [--corpus DIR] [--profile P] [--backend B] [--key=value] — PER against the number of layers with speaker input, per model (paper Fig. 3).
 import { join } from "node:path";
 import { MODELS } from "../src/nnet/models.ts";
-import {
-  parseExperimentArgs,
-  prepareSpeakerExperiment,
-  runModel,
-  runRecord,
-} from "../src/pipeline/experiment.ts";
+import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
+import { runChains } from "../src/pipeline/grid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
 import { lineChart } from "../src/report/svg.ts";
@@ -16,8 +12,8 @@ import { writeFileAtomic } from "../src/util/fs.ts";
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
-  const lines: [string, SpeakerStage[]][] = [];
-  for (const m of MODELS) lines.push([m.title, await runModel(x, m)]);
+  const grid = await runChains(a, x, MODELS.map((m) => ({ model: m, units: a.config.speaker.speakerUnits })));
+  const lines: [string, SpeakerStage[]][] = MODELS.map((m, i) => [m.title, grid.stages[i]]);
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);
   const series = (split: "dev" | "test") =>
     lines.map(([name, stages]) => ({
@@ -59,7 +55,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("figure3", md, {
-    ...runRecord(a, x),
+    ...runRecord(a, x, grid.jobs),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
       lines.map(([name, stages]) => [

@@ -4,10 +4,10 @@ import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS, type ModelSpec } from "..
 import {
   parseExperimentArgs,
   prepareSpeakerExperiment,
-  runModel,
   runRecord,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
+import { runChains } from "../src/pipeline/grid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { fmtP } from "../src/decode/significance.ts";
 import { per, relativeGain, writeResults } from "../src/report/results.ts";
@@ -16,8 +16,8 @@ import { runMain } from "../src/util/args.ts";
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
   const x = await prepareSpeakerExperiment(a);
-  const chains = new Map<string, SpeakerStage[]>();
-  for (const m of MODELS) chains.set(m.name, await runModel(x, m));
+  const grid = await runChains(a, x, MODELS.map((m) => ({ model: m, units: a.config.speaker.speakerUnits })));
+  const chains = new Map<string, SpeakerStage[]>(MODELS.map((m, i) => [m.name, grid.stages[i]]));
   const control = chains.get("control")!, finalControl = control.at(-1)!;
   const baseline = chains.get(IVECTOR_BASELINE.model)![0];
   type Row = { name: string; dir: string; dev: ErrorCounts; test: ErrorCounts; parameters: number | null };
@@ -109,7 +109,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table1", md, {
-    ...runRecord(a, x),
+    ...runRecord(a, x, grid.jobs),
     rows,
     stages: Object.fromEntries(
       [...chains].map(([m, stages]) => [

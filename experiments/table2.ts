@@ -1,10 +1,7 @@
 // deno task exp:table2 [--corpus DIR] [--profile P] [--backend B] [--key=value] — dev PER of the Partitioned DNN for speaker partitions of 50, 100 and 150 units (paper Table 2).
-import {
-  parseExperimentArgs,
-  prepareSpeakerExperiment,
-  runModel,
-  runRecord,
-} from "../src/pipeline/experiment.ts";
+import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
+import { model } from "../src/nnet/models.ts";
+import { runChains } from "../src/pipeline/grid.ts";
 import { per, writeResults } from "../src/report/results.ts";
 import { runMain } from "../src/util/args.ts";
 
@@ -14,11 +11,8 @@ const PAPER_DEV = [17.6, 17.5, 17.7];
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table2");
   const x = await prepareSpeakerExperiment(a);
-  const finals = [];
-  for (const units of UNITS) {
-    const stages = await runModel(x, "partitioned", units);
-    finals.push({ ...stages.at(-1)!.summary, dir: stages.at(-1)!.dir });
-  }
+  const grid = await runChains(a, x, UNITS.map((units) => ({ model: model("partitioned"), units })));
+  const finals = grid.stages.map((stages) => ({ ...stages.at(-1)!.summary, dir: stages.at(-1)!.dir }));
   const table = [
     `| Units | ${UNITS.join(" | ")} |`,
     `| --- | ${UNITS.map(() => "---").join(" | ")} |`,
@@ -42,7 +36,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table2", md, {
-    ...runRecord(a, x),
+    ...runRecord(a, x, grid.jobs),
     rows: finals.map((f) => ({
       units: f.units,
       dir: f.dir,

@@ -5,7 +5,7 @@ import type { BackendChoice } from "../nnet/backend.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { model, type ModelSpec } from "../nnet/models.ts";
 import { readDataDir } from "../io/datadir.ts";
-import { JOB_USAGE, type JobOptions, parseJobArgs } from "../jobs/job.ts";
+import { JOB_USAGE, type JobOptions, type JobResult, parseJobArgs } from "../jobs/job.ts";
 import { applyOverrides, parseArgs, splitOverrides, usage, UsageError } from "../util/args.ts";
 import { type AlignmentSummary, runSatAlignments } from "./alignments.ts";
 import { CORPUS_OPTION, prepareCorpus } from "./corpus.ts";
@@ -40,6 +40,8 @@ const EXPERIMENT_OPTIONS = {
 } as const;
 
 export interface ExperimentArgs {
+  /** The command line less the job options: what each job of the grid is given. */
+  argv: string[];
   corpus: string;
   expRoot: string;
   dataRoot: string;
@@ -81,6 +83,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     `DNN config (${args.profile}${overrides.length ? " + overrides" : ""}): ${JSON.stringify(config)}`,
   );
   return {
+    argv: rest,
     corpus: args.corpus,
     expRoot: args.exp,
     dataRoot: args["data-root"],
@@ -227,7 +230,7 @@ export function testSignificance(x: SpeakerExperiment, dirA: string, dirB: strin
 }
 
 /** What every results JSON records about its run besides the numbers: command, config, seeds, backend, times. */
-export function runRecord(a: ExperimentArgs, x: SpeakerExperiment) {
+export function runRecord(a: ExperimentArgs, x: SpeakerExperiment, jobs: JobResult[] = []) {
   return {
     command: a.command,
     profile: a.profile,
@@ -237,5 +240,7 @@ export function runRecord(a: ExperimentArgs, x: SpeakerExperiment) {
     backend: x.dnn.summary.backend,
     blas: x.dnn.summary.blas,
     timings: { steps: x.timings.steps, total: x.timings.total },
+    cmd: a.run.cmd,
+    jobs: jobs.map(({ id, status, seconds, log, slurmJobId }) => ({ id, status, seconds, log, slurmJobId })),
   };
 }

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../util/fs.ts";
 import { logTo, trainingData } from "./dnn.ts";
 import { decodeHybrid, HybridSetup } from "./hybrid.ts";
 import { readIvectors } from "./ivector.ts";
-import { runStage, type Stage } from "./stage.ts";
+import { keyHash, runStage, type Stage, stageMade } from "./stage.ts";
 
 export interface SpeakerStageSummary extends Decoded {
   model: string;
@@ -125,6 +125,23 @@ export interface SpeakerStageInputs {
   jobs?: number;
 }
 
+const speakerStageKey = (
+  m: ModelSpec,
+  k: number,
+  units: number,
+  parentHash: string,
+  o: SpeakerStageInputs,
+) => ({
+  stage: "speaker-dnn",
+  model: m.name,
+  round: k,
+  units: m.hasUnits ? units : 0,
+  config: o.config,
+  decode: o.decode,
+  parent: parentHash,
+  ivectors: o.ivectorHash,
+});
+
 /**
  * Stage k of a model in `dir`: the network of its graph takes every weight `parent`'s final.params.ark has (names
  * match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed in
@@ -142,16 +159,7 @@ function runSpeakerStage(
   const c = o.config;
   // each round of a chain draws its own frames (epochs over a fraction of them would otherwise repeat)
   const seeds = { newOnly: c.seed + 1000 * k, all: c.seed + 1000 * k + 1 };
-  const key = {
-    stage: "speaker-dnn",
-    model: m.name,
-    round: k,
-    units: m.hasUnits ? units : 0,
-    config: c,
-    decode: o.decode,
-    parent: parent.hash,
-    ivectors: o.ivectorHash,
-  };
+  const key = speakerStageKey(m, k, units, parent.hash, o);
   return runStage(dir, key, async (out) => {
     const log = logTo(join(out, "log.txt"), `${m.name} ${k}`);
     const info = await initBackend(o.backend);
@@ -202,6 +210,7 @@ function runSpeakerStage(
       out,
       net.takesSpeaker ? speakerOf : undefined,
       o.jobs,
+      log,
     );
     const summary: SpeakerStageSummary = {
       model: m.name,
@@ -246,11 +255,12 @@ export async function runChain(
   initialDnn: Stage<unknown>,
   root: string,
   o: SpeakerStageInputs,
+  rounds = o.config.hiddenLayers + 1,
 ): Promise<SpeakerStage[]> {
   const stages: SpeakerStage[] = [];
   let parent = initialDnn;
-  for (let k = 1; k <= o.config.hiddenLayers + 1; k++) {
-    const owner = k === 1 && m.firstStageOf ? model(m.firstStageOf) : m;
+  for (let k = 1; k <= rounds; k++) {
+    const owner = stageOwner(m, k);
     const made = await runSpeakerStage(owner, k, units, parent, join(root, stageFolder(owner, k, units)), o);
     console.error(
       `[speaker-dnn] ${m.title}${m.hasUnits ? ` (${units} units)` : ""}, ${k} round${
@@ -262,6 +272,28 @@ export async function runChain(
     parent = made;
   }
   return stages;
+}
+
+/** The model whose stage k this is: stage 1 of a model that shares it belongs to the model it shares. */
+const stageOwner = (m: ModelSpec, k: number) => (k === 1 && m.firstStageOf ? model(m.firstStageOf) : m);
+
+/** Whether the first `rounds` stages of a chain are made, with these inputs, so that runChain would only read them. */
+export function chainMade(
+  m: ModelSpec,
+  units: number,
+  initialDnn: Stage<unknown>,
+  root: string,
+  o: SpeakerStageInputs,
+  rounds = o.config.hiddenLayers + 1,
+): boolean {
+  let parentHash = initialDnn.hash;
+  for (let k = 1; k <= rounds; k++) {
+    const owner = stageOwner(m, k), dir = join(root, stageFolder(owner, k, units));
+    const hash = keyHash(speakerStageKey(owner, k, units, parentHash, o));
+    if (!stageMade(dir, hash)) return false;
+    parentHash = hash;
+  }
+  return true;
 }
 
 function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): string {

@@ -1,0 +1,100 @@
+// The speaker-aware grid as jobs: one per chain (model x units) with --cmd local|slurm, then read back in this process.
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import type { Job, JobResult } from "../jobs/job.ts";
+import { runJobs } from "../jobs/run.ts";
+import { model, type ModelSpec, stageFolder } from "../nnet/models.ts";
+import { type ExperimentArgs, runModel, type SpeakerExperiment } from "./experiment.ts";
+import { chainMade, type SpeakerStage } from "./speaker_dnn.ts";
+
+const CHAIN_SCRIPT = fileURLToPath(new URL("../../scripts/chain.ts", import.meta.url));
+
+/** One chain of the grid: a model of the registry with its speaker units. */
+export interface Chain {
+  model: ModelSpec;
+  units: number;
+}
+
+/** The grid's chains and what ran them: each chain's stages in the order given, and the jobs (none when serial). */
+export interface GridResult {
+  stages: SpeakerStage[][];
+  jobs: JobResult[];
+}
+
+/**
+ * Makes every chain. With `--cmd local --jobs 1` they run in this process, one after another; otherwise each is a
+ * job (scripts/chain.ts) and a first stage that several chains share is a job of its own before them. Jobs whose
+ * stages are all made are not run again. The stages are then read back here.
+ */
+export async function runChains(
+  a: ExperimentArgs,
+  x: SpeakerExperiment,
+  chains: Chain[],
+): Promise<GridResult> {
+  const serial = a.run.cmd === "local" && (a.run.jobs ?? navigator.hardwareConcurrency) === 1;
+  let jobs: JobResult[] = [];
+  if (!serial) {
+    const grid = chainJobs(a, x, chains);
+    jobs = await runJobs(grid.map((g) => g.job), {
+      ...a.run,
+      isDone: (j) => {
+        const g = grid.find((g) => g.job.id === j.id)!;
+        return chainMade(g.chain.model, g.chain.units, x.dnn, x.speakerRoot, x.inputs, g.rounds);
+      },
+    });
+    const failed = jobs.filter((r) => r.status === "failed");
+    if (failed.length) {
+      throw new Error(
+        `${failed.length} job(s) failed: ${failed.map((r) => `${r.id} (log ${r.log})`).join(", ")}`,
+      );
+    }
+    for (const r of jobs) {
+      if (r.status === "done") x.timings.steps.push({ step: `job ${r.id}`, seconds: r.seconds });
+    }
+  }
+  const stages: SpeakerStage[][] = [];
+  for (const c of chains) stages.push(await runModel(x, c.model, c.units));
+  return { stages, jobs };
+}
+
+/** A chain's name: the model, with its units when it has them ("partitioned-100", "control"). */
+const chainName = (c: Chain) => (c.model.hasUnits ? `${c.model.name}-${c.units}` : c.model.name);
+
+/** The jobs of a grid: one per chain, after the job of a first stage it shares with other chains. */
+function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
+  const frames = x.ali.summary.frames.train;
+  const job = (id: string, chain: Chain, rounds: number | undefined, after: string[]) => ({
+    chain,
+    rounds,
+    job: {
+      id,
+      argv: [
+        Deno.execPath(),
+        "run",
+        "-A",
+        CHAIN_SCRIPT,
+        ...a.argv,
+        `--model=${chain.model.name}`,
+        `--units=${chain.units}`,
+        ...(rounds ? [`--rounds=${rounds}`] : []),
+      ],
+      log: join(x.speakerRoot, "jobs", `${id}.log`),
+      cpus: a.nj,
+      // the training frames (spliced on the fly from 40 dims) and the network, with room for decoding
+      memoryMB: 1024 + Math.ceil((12 * 40 * frames) / 2 ** 20),
+      after,
+    } satisfies Job,
+  });
+  const shared = new Map<string, ReturnType<typeof job>>();
+  const out = chains.map((c) => {
+    const owner = model(c.model.firstStageOf ?? c.model.name);
+    const sharers = chains.filter((d) =>
+      d.units === c.units && (d.model.firstStageOf ?? d.model.name) === owner.name
+    );
+    if (sharers.length < 2) return job(chainName(c), c, undefined, []);
+    const first = stageFolder(owner, 1, c.units);
+    if (!shared.has(first)) shared.set(first, job(first, { model: owner, units: c.units }, 1, []));
+    return job(chainName(c), c, undefined, [first]);
+  });
+  return [...shared.values(), ...out];
+}
