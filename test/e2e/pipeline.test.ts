@@ -201,7 +201,11 @@ e2e(
     const memory = (s: SpeakerStage) => JSON.parse(Deno.readTextFileSync(join(s.dir, "stage.json"))).memory;
     const made = [...partitioned, ...control].map(memory);
     assert.equal(new Set(made.map((m) => m.tensors)).size, 1, "no tensor outlives its stage");
-    assert.is(memory(control[2]).tfjsWasmHeapMB, memory(control[1]).tfjsWasmHeapMB, "a same-sized stage reuses the heap");
+    assert.is(
+      memory(control[2]).tfjsWasmHeapMB,
+      memory(control[1]).tfjsWasmHeapMB,
+      "a same-sized stage reuses the heap",
+    );
   },
 );
 
