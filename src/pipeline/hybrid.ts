@@ -123,28 +123,34 @@ export async function decodeHybrid(
 ): Promise<HybridDecodeResult> {
   const t0 = performance.now(), priors = h.logPriors(c.priorFloor), numPdfs = h.numPdfs;
   const pool = utterancePool(jobs), dnnScores = { scoresId: "dnn", numPdfs };
+  // one split's scores (frames x senones) at a time: the dev search first, then test
+  let scored: EvalSplit | null = null;
+  const scoresFor = async (s: EvalSplit) => {
+    if (scored === s) return dnnScores;
+    if (scored) await pool.unload(scored);
+    const set = h.load(s, speakerOf?.[s]);
+    const buffer = new SharedArrayBuffer(4 * set.frames * numPdfs), scores = new Float32Array(buffer);
+    await forwardSet(
+      net,
+      set,
+      c.context,
+      c.batchSize,
+      numPdfs,
+      (frames, values) =>
+        frames.forEach((f, i) => {
+          for (let p = 0; p < numPdfs; p++) scores[f * numPdfs + p] = values[i * numPdfs + p] - priors[p];
+        }),
+    );
+    const utterances = set.keys.map((key, i) => ({ key, frames: set.offsets[i + 1] - set.offsets[i] }));
+    await pool.setScores(s, dnnScores, utterances, buffer);
+    set.free();
+    scored = s;
+    return dnnScores;
+  };
   try {
-    for (const s of ["dev", "test"] as const) {
-      const set = h.load(s, speakerOf?.[s]);
-      const buffer = new SharedArrayBuffer(4 * set.frames * numPdfs), scores = new Float32Array(buffer);
-      await forwardSet(
-        net,
-        set,
-        c.context,
-        c.batchSize,
-        numPdfs,
-        (frames, values) =>
-          frames.forEach((f, i) => {
-            for (let p = 0; p < numPdfs; p++) scores[f * numPdfs + p] = values[i * numPdfs + p] - priors[p];
-          }),
-      );
-      const utterances = set.keys.map((key, i) => ({ key, frames: set.offsets[i + 1] - set.offsets[i] }));
-      await pool.setScores(s, dnnScores, utterances, buffer);
-      set.free();
-    }
     const result = await decodeAndScore(
       pool,
-      () => Promise.resolve(dnnScores),
+      scoresFor,
       h.topology,
       (penalty) => contextPhoneLoopGraph(h.topology, h.table, h.lm, penalty),
       { dev: h.sets.dev.text, test: h.sets.test.text },

@@ -335,6 +335,8 @@ async function runGmmSystem(
       const ali = new ArkWriter(join(out, "ali.train.ark"), "ints", { scp: join(out, "ali.train.scp") });
       for (const [k, a] of await pool.alignments("train")) if (a) ali.write(k, a);
       ali.close();
+      if (trained.adaptation) await writeTransforms(pool, "train", join(out, "trans.train.ark"));
+      await pool.unload("train"); // decoding needs only the model: the training features go first
       writeFileAtomic(
         join(out, "final.mdl.json"),
         JSON.stringify({ topology: topology.toJSON(), am: trained.model.toJSON(), ...trained.extra }) + "\n",
@@ -360,13 +362,7 @@ async function runGmmSystem(
       );
       const decodeSeconds = (performance.now() - t1) / 1000;
       if (trained.adaptation) {
-        for (const s of ["train", "dev", "test"] as const) {
-          const trans = new ArkWriter(join(out, `trans.${s}.ark`), "matrix");
-          for (const [spk, w] of await pool.speakerTransforms(s)) {
-            trans.write(spk, featureMatrix(w.rows, w.cols, Float32Array.from(w.data)));
-          }
-          trans.close();
-        }
+        for (const s of ["dev", "test"] as const) await writeTransforms(pool, s, join(out, `trans.${s}.ark`));
       }
       for (const s of ["dev", "test"] as const) {
         writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);
@@ -392,6 +388,15 @@ async function runGmmSystem(
       pool.close();
     }
   });
+}
+
+/** A set's speaker transforms (fMLLR) as a Kaldi archive of float32 matrices. */
+async function writeTransforms(pool: UtterancePool, set: string, path: string) {
+  const trans = new ArkWriter(path, "matrix");
+  for (const [spk, w] of await pool.speakerTransforms(set)) {
+    trans.write(spk, featureMatrix(w.rows, w.cols, Float32Array.from(w.data)));
+  }
+  trans.close();
 }
 
 /** The previous system's transition probabilities and training alignments go into the pool. */

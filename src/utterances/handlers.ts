@@ -3,7 +3,15 @@ import { CmvnStats } from "../features/cmvn.ts";
 import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { type Mat, mat } from "../linalg/matrix.ts";
 import type { Handlers } from "../util/pool.ts";
-import { adaptFeatures, ensureSet, type FeatureMode, getSet, loadSet, setTransform } from "./store.ts";
+import {
+  adaptFeatures,
+  ensureSet,
+  type FeatureMode,
+  getSet,
+  loadSet,
+  setTransform,
+  unloadSet,
+} from "./store.ts";
 
 export type UtteranceRequest =
   | {
@@ -14,6 +22,7 @@ export type UtteranceRequest =
     transcripts?: Int32Array[];
     features: FeatureMode;
   }
+  | { op: "unload"; set: string }
   | { op: "setTransform"; set: string; transform: FeatureMatrix }
   | { op: "setTranscripts"; set: string; transcripts: Record<string, Int32Array> }
   | { op: "setSpeakerTransforms"; set: string; transforms: Record<string, Mat> }
@@ -39,6 +48,10 @@ export const utteranceHandlers: Handlers<UtteranceRequest> = {
     const dim = set.si[0]?.cols ?? 0, s = new CmvnStats(dim);
     for (const x of set.si) s.add(x);
     return { frames: s.count, sum: s.sum, sumSq: s.sumSq };
+  },
+  unload(req) {
+    unloadSet(req.set);
+    return null;
   },
   setTransform(req) {
     const set = getSet(req.set);

@@ -83,6 +83,13 @@ export class UtterancePool {
   }
 
   /** Sets the transform that turns a set's spliced features into the features it trains and decodes on. */
+  /** Frees a set in every worker. */
+  async unload(set: string) {
+    await this.request(() => ({ op: "unload", set }));
+    this.keys.delete(set);
+    this.loaded.delete(set);
+  }
+
   async setTransform(set: string, transform: FeatureMatrix): Promise<number> {
     return (await this.request(() => ({ op: "setTransform", set, transform })))[0] as number;
   }

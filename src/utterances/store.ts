@@ -92,6 +92,11 @@ export function loadSet(
   return set;
 }
 
+/** Frees a set (its features, alignments and scores). */
+export function unloadSet(name: string) {
+  sets.delete(name);
+}
+
 /** The affine transform W = [A b] (dim x dim+1) as a float32 feature transform. */
 const affine = (w: Mat): FeatureMatrix => featureMatrix(w.rows, w.cols, Float32Array.from(w.data));
 
