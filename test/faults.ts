@@ -64,7 +64,8 @@ interface Kill {
 
 /**
  * Runs `args` in `cwd` once per planned kill, killing its process group `delay` ms after the first line of the
- * planned part; then once more to the end. Kills planned for a part the run has already left are skipped.
+ * planned part (or of a later one, when a resumed run has nothing left of that part); then once more to the end.
+ * Kills planned for a part the run has already left are skipped.
  */
 async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng): Promise<Kill[]> {
   const kills: Kill[] = [];
@@ -85,7 +86,7 @@ async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng
       lines.push(line);
       const part = parts.findIndex((p) => p.line.test(line));
       if (part >= 0) last = part, reached = Math.max(reached, part);
-      if (target !== null && part === target && timer === undefined) {
+      if (target !== null && part >= target && timer === undefined) {
         timer = setTimeout(() => {
           killedAt = last;
           try {
@@ -186,13 +187,16 @@ await runMain(async () => {
   const args = parseArgs(Deno.args, { seed: { kind: "int", default: 1, help: "seed of the kill plan" } });
   const rng = new Rng(args.seed, "faults");
   const base = Deno.makeTempDirSync({ prefix: "phl-faults-" });
-  const ref = join(base, "ref"), killed = join(base, "killed");
-  for (const d of [ref, killed]) Deno.mkdirSync(d);
+  // both runs in one folder (stage keys and data dirs hold absolute paths): the uninterrupted one is moved aside
+  const killed = join(base, "run"), ref = join(base, "ref");
+  Deno.mkdirSync(killed);
   const corpusScript = join(REPO, "scripts/corpus.ts"), table1 = join(REPO, "experiments/table1.ts");
   const t0 = performance.now();
   console.error(`fault injection (seed ${args.seed}) in ${base}: the uninterrupted runs first`);
-  await run(ref, [corpusScript, "--out", "corpus", ...CORPUS_ARGS]);
-  await run(ref, [table1, "--corpus=corpus", ...TABLE1_ARGS]);
+  await run(killed, [corpusScript, "--out", "corpus", ...CORPUS_ARGS]);
+  await run(killed, [table1, "--corpus=corpus", ...TABLE1_ARGS]);
+  Deno.renameSync(killed, ref);
+  Deno.mkdirSync(killed);
 
   const kills = await killAndRerun(
     killed,

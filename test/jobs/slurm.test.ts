@@ -5,20 +5,7 @@ import { join } from "node:path";
 import type { Job } from "../../src/jobs/job.ts";
 import { runJobs } from "../../src/jobs/run.ts";
 import { exists } from "../../src/util/fs.ts";
-
-/** Why Slurm cannot be tested here, or null when sbatch exists and a controller answers. */
-async function slurmMissing(): Promise<string | null> {
-  try {
-    await new Deno.Command("sbatch", { args: ["--version"], stdout: "null", stderr: "null" }).output();
-    const ping = await new Deno.Command("scontrol", { args: ["ping"], stdout: "piped", stderr: "piped" })
-      .output();
-    const text = new TextDecoder().decode(ping.stdout).trim().split("\n")[0];
-    return ping.success && /is UP/.test(text) ? null : `no Slurm controller answers (scontrol ping: ${text})`;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return "sbatch or scontrol is not on PATH";
-    throw e;
-  }
-}
+import { slurmMissing } from "./slurm_cluster.ts";
 
 const missing = await slurmMissing();
 if (missing) {

@@ -1,0 +1,71 @@
+// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateCorpus } from "../../src/corpus/synth/generate.ts";
+import { PRESETS } from "../../src/corpus/synth/voices.ts";
+import { slurmMissing } from "../jobs/slurm_cluster.ts";
+
+const TABLE1 = fileURLToPath(new URL("../../experiments/table1.ts", import.meta.url));
+const base = Deno.makeTempDirSync({ prefix: "phl-grid-" });
+const missing = await slurmMissing();
+if (missing) console.log(`  the Slurm run of the grid test is left out: ${missing}`);
+
+interface Table1 {
+  rows: { name: string; test: number; dev: number; vsInitial: { z: number } | null }[];
+  cmd: string;
+  jobs: { id: string; status: string; slurmJobId?: string }[];
+}
+
+/** exp:table1 on the tiny corpus with `jobOptions`, its speaker stages made afresh (the stages before them kept). */
+async function table1(...jobOptions: string[]): Promise<Table1> {
+  Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", TABLE1, "--corpus=corpus", "--profile=tiny", "--backend=wasm", "--nj=2", ...jobOptions],
+    cwd: base,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assert.ok(r.success, `exp:table1 ${jobOptions.join(" ")} failed:\n${err.slice(-3000)}`);
+  return JSON.parse(Deno.readTextFileSync(join(base, "results", "table1.json")));
+}
+
+test("the tiny Table 1 is the same run serially, as two local jobs and through Slurm", async () => {
+  await generateCorpus({
+    out: join(base, "corpus"),
+    seed: 5,
+    presetName: "clean",
+    preset: PRESETS.clean,
+    counts: { train: 6, dev: 1, test: 1 },
+    jobs: 2,
+  });
+  Deno.mkdirSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
+  const serial = await table1("--jobs=1");
+  assert.equal(serial.jobs, [], "one job at a time runs the chains in the process itself");
+  const numbers = (t: Table1) => t.rows.map((r) => [r.name, r.test, r.dev, r.vsInitial?.z ?? null]);
+  const local = await table1("--cmd=local", "--jobs=2");
+  assert.equal(numbers(local), numbers(serial));
+  assert.equal(
+    local.jobs.map((j) => [j.id, j.status]).sort(),
+    [
+      ["baseline", "done"],
+      ["control", "done"],
+      ["extended", "done"],
+      ["partitioned-8", "done"],
+      ["transform1-8", "done"],
+      ["transform2-8", "done"],
+    ],
+  );
+  if (missing) return;
+  const slurm = await table1("--cmd=slurm", "--slurm.time=10");
+  assert.equal(numbers(slurm), numbers(serial));
+  assert.is(slurm.cmd, "slurm");
+  assert.is(slurm.jobs.length, 6);
+  assert.ok(slurm.jobs.every((j) => j.status === "done" && /^\d+$/.test(j.slurmJobId ?? "")), "Slurm job ids");
+});
+
+test.after(() => Deno.removeSync(base, { recursive: true }));
+
+test.run();
