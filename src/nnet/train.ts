@@ -42,7 +42,9 @@ interface SchedulerState {
   learnRate: number;
   halving: boolean;
   done: boolean;
-  /** CV loss per frame of the accepted model (best.params.ark). */
+  /** The accepted model's file in the training folder (epoch<N>.params.ark, N its epoch): the commit point. */
+  model: string;
+  /** CV loss per frame of the accepted model. */
   cvLoss: number;
   cvAccuracy: number;
   history: EpochLog[];
@@ -114,7 +116,7 @@ async function trainEpoch(
  * Trains `net` on `train` with newbob on `cv` (Kaldi's train_scheduler.sh): an epoch that does not lower the CV
  * loss is rejected (the accepted weights restored); once the relative improvement falls below startHalvingImpr the
  * rate is halved every epoch, and training stops when it falls below endHalvingImpr while halving, or after
- * maxEpochs. `dir` keeps best.params.ark and state.json after every epoch: a rerun resumes from them. Pass
+ * maxEpochs. `dir` keeps the accepted model and state.json after every epoch: a rerun resumes from them. Pass
  * `initialCv` when the starting model's CV loss is already known. Returns the epochs and the kept model's CV
  * loss and accuracy.
  */
@@ -127,11 +129,20 @@ export async function trainNewbob(
   initialCv?: { loss: number; accuracy: number },
 ): Promise<{ epochs: EpochLog[]; cv: { loss: number; accuracy: number } }> {
   Deno.mkdirSync(dir, { recursive: true });
-  const statePath = join(dir, "state.json"), best = join(dir, "best.params.ark");
+  const statePath = join(dir, "state.json");
+  // an accepted model goes to a new file, which state.json then names; the file it replaces goes last
+  const commit = async (state: SchedulerState, model: string | null) => {
+    if (model) await saveParameters(join(dir, model), net.namedParameters());
+    writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
+    for (const e of Deno.readDirSync(dir)) {
+      if (/^epoch\d+\.params\.ark$/.test(e.name) && e.name !== state.model) Deno.removeSync(join(dir, e.name));
+    }
+  };
   let state: SchedulerState;
   if (exists(statePath)) {
     state = JSON.parse(Deno.readTextFileSync(statePath));
-    loadParameters(best, net.namedParameters());
+    loadParameters(join(dir, state.model), net.namedParameters());
+    await commit(state, null); // a model file a kill left before its state.json goes
     log(
       `resuming after epoch ${state.epoch} (learning rate ${state.learnRate}, CV loss ${
         state.cvLoss.toFixed(4)
@@ -144,13 +155,13 @@ export async function trainNewbob(
       learnRate: c.learnRate,
       halving: false,
       done: false,
+      model: "epoch0.params.ark",
       cvLoss: cv.loss,
       cvAccuracy: cv.accuracy,
       history: [],
     };
     log(`initial CV loss ${cv.loss.toFixed(4)}, frame accuracy ${(100 * cv.accuracy).toFixed(2)}%`);
-    await saveParameters(best, net.namedParameters());
-    writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
+    await commit(state, state.model);
   }
   while (!state.done && state.epoch < c.maxEpochs) {
     const epoch = state.epoch + 1, t0 = performance.now();
@@ -168,10 +179,9 @@ export async function trainNewbob(
       : await evaluateSet(net, data.cv, c.context, c.batchSize);
     const decision = newbob(state, cv.loss, c);
     const accepted = decision.accepted;
-    if (accepted) {
-      state.cvAccuracy = cv.accuracy;
-      await saveParameters(best, net.namedParameters());
-    } else loadParameters(best, net.namedParameters());
+    const model = accepted ? `epoch${epoch}.params.ark` : null;
+    if (accepted) state.cvAccuracy = cv.accuracy;
+    else loadParameters(join(dir, state.model), net.namedParameters());
     const entry: EpochLog = {
       epoch,
       learnRate: state.learnRate,
@@ -199,9 +209,10 @@ export async function trainNewbob(
     state.done = decision.done;
     state.epoch = epoch;
     state.history.push(entry);
-    writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
+    if (model) state.model = model;
+    await commit(state, model);
   }
-  loadParameters(best, net.namedParameters());
+  loadParameters(join(dir, state.model), net.namedParameters());
   return { epochs: state.history, cv: { loss: state.cvLoss, accuracy: state.cvAccuracy } };
 }
 

@@ -59,6 +59,32 @@ test("a run learns the classes and keeps its state after every epoch", async () 
   net.dispose();
 });
 
+test("a kill after an accepted model is saved but before state.json names it resumes from the named model", async () => {
+  await initBackend("wasm");
+  const data = {
+    train: load(utts.slice(0, 10).map((u) => u.key)),
+    cv: load(utts.slice(10).map((u) => u.key)),
+  };
+  const fresh = () => Network.create(acousticSpec([3 * dim, 16, classes]), new Rng("train test", "mlp init"));
+  const short = { ...config, maxEpochs: 2 };
+  const whole = fresh(), cut = fresh();
+  const a = await trainNewbob(whole, data, short, join(dir, "whole"), () => {});
+  await trainNewbob(cut, data, { ...short, maxEpochs: 1 }, join(dir, "cut"), () => {});
+  const state = JSON.parse(Deno.readTextFileSync(join(dir, "cut", "state.json")));
+  assert.is(state.model, "epoch1.params.ark");
+  // what the kill left: epoch 2's model written under its name, the state still at epoch 1
+  Deno.copyFileSync(join(dir, "whole", "epoch2.params.ark"), join(dir, "cut", "epoch2.params.ark"));
+  const lines: string[] = [];
+  const b = await trainNewbob(cut, data, short, join(dir, "cut"), (l) => lines.push(l));
+  assert.match(lines[0], /resuming after epoch 1/);
+  assert.equal(b.epochs.map((e) => e.cvLoss), a.epochs.map((e) => e.cvLoss));
+  assert.equal([...Deno.readDirSync(join(dir, "cut"))].map((e) => e.name).sort(), [
+    "epoch2.params.ark",
+    "state.json",
+  ]);
+  whole.dispose(), cut.dispose();
+});
+
 test("a non-finite loss stops the epoch, rejects it and restores the last good weights", async () => {
   const data = {
     train: load(utts.slice(0, 10).map((u) => u.key)),
