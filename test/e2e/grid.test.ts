@@ -22,7 +22,16 @@ interface Table1 {
 async function table1(...jobOptions: string[]): Promise<Table1> {
   Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TABLE1, "--corpus=corpus", "--profile=tiny", "--backend=wasm", "--nj=2", ...jobOptions],
+    args: [
+      "run",
+      "-A",
+      TABLE1,
+      "--corpus=corpus",
+      "--profile=tiny",
+      "--backend=wasm",
+      "--nj=2",
+      ...jobOptions,
+    ],
     cwd: base,
     stdout: "null",
     stderr: "piped",
@@ -63,7 +72,10 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
   assert.equal(numbers(slurm), numbers(serial));
   assert.is(slurm.cmd, "slurm");
   assert.is(slurm.jobs.length, 6);
-  assert.ok(slurm.jobs.every((j) => j.status === "done" && /^\d+$/.test(j.slurmJobId ?? "")), "Slurm job ids");
+  assert.ok(
+    slurm.jobs.every((j) => j.status === "done" && /^\d+$/.test(j.slurmJobId ?? "")),
+    "Slurm job ids",
+  );
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));

@@ -52,8 +52,23 @@ const RECORDED: Record<string, { dev: number[]; test: number[] }> = {
 };
 type Counts = { ref: number; sub: number; del: number; ins: number };
 const asList = (c: Counts) => [c.ref, c.sub, c.del, c.ins];
-function assertRecorded(name: string, r: { dev: Counts; test: Counts }) {
-  assert.equal({ dev: asList(r.dev), test: asList(r.test) }, RECORDED[name], name);
+/**
+ * The GMM systems must give the recorded counts exactly. The DNNs' matrix products go through the system BLAS,
+ * whose kernels (chosen per CPU model) round differently, so on another CPU a DNN system may be off by an error
+ * or two: each of its counts must be within `DNN_TOLERANCE` of the recorded one.
+ */
+const DNN_TOLERANCE = 3;
+function assertRecorded(name: string, r: { dev: Counts; test: Counts }, tolerance = 0) {
+  const got = { dev: asList(r.dev), test: asList(r.test) }, want = RECORDED[name];
+  if (tolerance === 0) return assert.equal(got, want, name);
+  for (const split of ["dev", "test"] as const) {
+    got[split].forEach((n, i) =>
+      assert.ok(
+        Math.abs(n - want[split][i]) <= tolerance,
+        `${name} ${split}: ${got[split]} vs ${want[split]}`,
+      )
+    );
+  }
 }
 
 /** Every stage folder's finish time: a rerun that reuses everything leaves them all as they were. */
@@ -138,7 +153,7 @@ e2e(
 
 e2e("3. the initial DNN: pretraining, newbob with checkpoints, hybrid decoding beside tri3", () => {
   const { dir, summary: r } = x.dnn;
-  assertRecorded("dnn", r);
+  assertRecorded("dnn", r, DNN_TOLERANCE);
   assert.is(r.epochs.length, 2);
   assert.ok(r.epochs.every((e) => Number.isFinite(e.trainLoss) && e.framesPerSecond > 0));
   assert.ok(r.versusTri3.pValue >= 0 && r.versusTri3.pValue <= 1);
@@ -182,7 +197,7 @@ e2e(
     assert.is(partitioned[0].summary.model, "extended");
     assert.is(partitioned[2].summary.parent, partitioned[1].dir);
     for (const s of partitioned) {
-      assertRecorded(s.dir.split("/").pop()!, s.summary);
+      assertRecorded(s.dir.split("/").pop()!, s.summary, DNN_TOLERANCE);
       assert.equal([s.summary.steps.newOnly.length, s.summary.steps.all.length], [1, 1], s.dir);
     }
     const [p1, p2, p3] = partitioned.map((s) => s.summary.parameters);
@@ -192,7 +207,7 @@ e2e(
       /new: affine2\.speaker_weight, partition1/,
     );
     const control = await runModel(x, "control");
-    for (const s of control) assertRecorded(s.dir.split("/").pop()!, s.summary);
+    for (const s of control) assertRecorded(s.dir.split("/").pop()!, s.summary, DNN_TOLERANCE);
     assert.equal(control.map((s) => [s.summary.steps.newOnly.length, s.summary.steps.all.length]), [[0, 1], [
       0,
       1,
@@ -237,7 +252,11 @@ e2e(
     const last = partitioned[2].dir;
     Deno.removeSync(join(last, "stage.json"));
     const chain = await runModel(resumed, "partitioned");
-    assertRecorded("partitioned-8_3", chain[2].summary);
+    assert.equal(
+      [chain[2].summary.dev, chain[2].summary.test],
+      [partitioned[2].summary.dev, partitioned[2].summary.test],
+      "the resumed stage gives what it gave",
+    );
     assert.is(Deno.readTextFileSync(join(last, "log.txt")).match(/resuming after epoch 1/g)?.length, 2);
 
     const dnnFinished = finishTimes(dnnDir);
