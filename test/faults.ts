@@ -150,7 +150,7 @@ function files(dir: string, root = dir, out: string[] = []): string[] {
 }
 
 /** What must not differ between runs: everything but times, dates, rates and memory. */
-const VOLATILE = /seconds|Seconds|framesPerSecond|^date$|^finished$|^memory$|^run$/;
+const VOLATILE = /seconds|Seconds|framesPerSecond|^date$|^finished$|^memory$|^run$|^timings$/;
 const stable = (text: string) =>
   JSON.stringify(JSON.parse(text), (k, v) => (VOLATILE.test(k) ? undefined : v));
 
