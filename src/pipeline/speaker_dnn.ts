@@ -278,14 +278,8 @@ export async function runChain(
 const stageOwner = (m: ModelSpec, k: number) => (k === 1 && m.firstStageOf ? model(m.firstStageOf) : m);
 
 /** Whether the first `rounds` stages of a chain are made, with these inputs, so that runChain would only read them. */
-export function chainMade(
-  m: ModelSpec,
-  units: number,
-  initialDnn: Stage<unknown>,
-  root: string,
-  o: SpeakerStageInputs,
-  rounds = o.config.hiddenLayers + 1,
-): boolean {
+export function chainMade(...[m, units, initialDnn, root, o, rounds]: Parameters<typeof runChain>): boolean {
+  rounds ??= o.config.hiddenLayers + 1;
   let parentHash = initialDnn.hash;
   for (let k = 1; k <= rounds; k++) {
     const owner = stageOwner(m, k), dir = join(root, stageFolder(owner, k, units));
