@@ -18,9 +18,9 @@ interface Table1 {
   jobs: { id: string; status: string; slurmJobId?: string }[];
 }
 
-/** exp:table1 on the tiny corpus with `jobOptions`, its speaker stages made afresh (the stages before them kept). */
-async function table1(...jobOptions: string[]): Promise<Table1> {
-  Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
+/** exp:table1 on the tiny corpus with `jobOptions`; its speaker stages made afresh unless `keep`. */
+async function table1(jobOptions: string[], keep = false): Promise<Table1> {
+  if (!keep) Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -51,10 +51,10 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
     jobs: 2,
   });
   Deno.mkdirSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
-  const serial = await table1("--jobs=1");
+  const serial = await table1(["--jobs=1"]);
   assert.equal(serial.jobs, [], "one job at a time runs the chains in the process itself");
   const numbers = (t: Table1) => t.rows.map((r) => [r.name, r.test, r.dev, r.vsInitial?.z ?? null]);
-  const local = await table1("--cmd=local", "--jobs=2");
+  const local = await table1(["--cmd=local", "--jobs=2"]);
   assert.equal(numbers(local), numbers(serial));
   assert.equal(
     local.jobs.map((j) => [j.id, j.status]).sort(),
@@ -67,8 +67,11 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
       ["transform2-8", "done"],
     ],
   );
+  const again = await table1(["--cmd=local", "--jobs=2"], true);
+  assert.ok(again.jobs.every((j) => j.status === "skipped"), "a rerun submits only what is missing");
+  assert.equal(numbers(again), numbers(serial));
   if (missing) return;
-  const slurm = await table1("--cmd=slurm", "--slurm.time=10");
+  const slurm = await table1(["--cmd=slurm", "--slurm.time=10"]);
   assert.equal(numbers(slurm), numbers(serial));
   assert.is(slurm.cmd, "slurm");
   assert.is(slurm.jobs.length, 6);
