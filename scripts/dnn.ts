@@ -1,6 +1,7 @@
 // deno task dnn [--corpus DIR] [--profile cpu|paper|tiny] [--backend auto|webgpu|wasm|cpu] [--key=value] — the initial DNN.
 import { join } from "node:path";
 import { formatCounts } from "../src/decode/score.ts";
+import { productsTag } from "../src/nnet/backend.ts";
 import { runDnn } from "../src/pipeline/dnn.ts";
 import { parseExperimentArgs, prepareLadder } from "../src/pipeline/experiment.ts";
 import { runMain } from "../src/util/args.ts";
@@ -18,7 +19,7 @@ await runMain(async () => {
     a.ladder.decode,
   );
   const d = dnn.summary;
-  console.log(`${dnn.dir}/RESULTS.md (backend ${d.backend}${d.blas ? " + BLAS" : ""})`);
+  console.log(`${dnn.dir}/RESULTS.md (backend ${d.backend}${productsTag(d)})`);
   console.log(`dev:  ${formatCounts(d.dev)}\ntest: ${formatCounts(d.test)}`);
   console.log(`tri3 test: ${formatCounts(ladder.tri3.summary.test)}`);
 });

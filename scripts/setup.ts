@@ -39,9 +39,14 @@ function buildAsm(force: boolean) {
     ...sources.flatMap((f) => [f, readFileSync(join(asmDir, f))]),
   );
   const marker = stamp("asm/build/core.sha256");
-  const outputs = { simd: stamp("asm/build/core.wasm"), scalar: stamp("asm/build/core-scalar.wasm") };
+  const outputs = {
+    simd: stamp("asm/build/core.wasm"),
+    scalar: stamp("asm/build/core-scalar.wasm"),
+    gemm: stamp("asm/build/gemm.wasm"),
+    "gemm-relaxed": stamp("asm/build/gemm-relaxed.wasm"),
+  };
   if (!force && Object.values(outputs).every(existsSync) && readOr(marker) === want) return;
-  console.error("setup: building asm/build/core.wasm and core-scalar.wasm (AssemblyScript)");
+  console.error("setup: building asm/build/*.wasm (AssemblyScript)");
   mkdirSync(stamp("asm/build"), { recursive: true });
   for (const [variant, out] of Object.entries(outputs)) {
     // A fresh process: this one resolved node_modules before npm ci ran.

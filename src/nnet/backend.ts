@@ -1,4 +1,4 @@
-// Picks and checks the tfjs backend: WebGPU on a hardware adapter, else WASM SIMD (matrix products by BLAS when one loads), else cpu.
+// Picks and checks the tfjs backend: WebGPU on a hardware adapter, else WASM SIMD (matrix products by a system BLAS when one loads, else by phl's wasm core), else cpu.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-webgpu";
@@ -9,6 +9,7 @@ import { exists } from "../util/fs.ts";
 import { memoryProbes } from "../util/memory.ts";
 import { loadBlas } from "./blas.ts";
 import { registerBlasKernels } from "./wasm_blas.ts";
+import { coreBlas } from "./core_blas.ts";
 import { setTransposeFlagsFast } from "./ops.ts";
 
 export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
@@ -16,11 +17,21 @@ export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
 export interface BackendInfo {
   /** What tfjs actually runs on (tf.getBackend() after setup). */
   name: "webgpu" | "wasm" | "cpu";
-  /** The BLAS library behind the wasm backend's matrix products, or null (tfjs-wasm's own kernels). */
+  /** The system BLAS library behind the wasm backend's matrix products, or null. */
   blas: string | null;
+  /** What runs the wasm backend's matrix products: the system BLAS, phl's wasm core, or null (tfjs-wasm's own). */
+  matmul: string | null;
 }
 
+/** The wasm backend's matrix products: a system BLAS when one loads else phl's core, the core, or tfjs-wasm's own. */
+export type Products = "auto" | "core" | "tfjs";
+
 let current: BackendInfo | null = null;
+
+/** What a run's results say of its matrix products: " + BLAS", " + phl's wasm core", or nothing (tfjs's own). */
+export function productsTag(s: { blas: string | null; matmul?: string | null }): string {
+  return s.blas ? " + BLAS" : s.matmul ? " + phl's wasm core" : "";
+}
 
 memoryProbes.set("tensors", () => tf.engine().state.numTensors);
 memoryProbes.set("tfjsWasmHeapMB", () => {
@@ -28,7 +39,7 @@ memoryProbes.set("tfjsWasmHeapMB", () => {
   return wasm ? Math.round(wasm.HEAPU8.length / 2 ** 20) : 0;
 });
 let wasmReady = false;
-let blasPath: string | null = null;
+let blasPath: string | null = null, matmul: string | null = null;
 
 /** Whether a WebGPU adapter exists; a software fallback (such as llvmpipe) counts only when `allowFallback`. */
 export async function hasAdapter(allowFallback: boolean): Promise<boolean> {
@@ -67,20 +78,21 @@ function announce(b: BackendInfo, choice: BackendChoice, reason: string) {
   announced = true;
   const products = b.name !== "wasm"
     ? ""
-    : b.blas
-    ? `, matrix products by ${b.blas}`
+    : b.matmul
+    ? `, matrix products by ${b.matmul}`
     : ", tfjs-wasm's own matrix products";
   console.error(`[backend] ${b.name}${products} (${choice === "auto" ? reason : "asked for"})`);
 }
 
 /**
  * Sets up tfjs: `auto` takes WebGPU on a hardware adapter, else WASM, else cpu; an explicit choice that cannot be
- * had is an error (tfjs would fall back silently). The wasm backend's matrix products go to a BLAS when one loads
- * (`blas: false` keeps tfjs-wasm's own, for the whole process). Switching backends later is allowed.
+ * had is an error (tfjs would fall back silently). The wasm backend's matrix products go to a system BLAS when one
+ * loads, else to phl's threaded wasm core (`products` chooses otherwise, for the whole process). Switching backends
+ * later is allowed.
  */
 export async function initBackend(
   choice: BackendChoice = "auto",
-  o: { blas?: boolean } = {},
+  o: { products?: Products } = {},
 ): Promise<BackendInfo> {
   const hardware = choice === "auto" && (await hasAdapter(false));
   const order: ("webgpu" | "wasm" | "cpu")[] = choice === "auto"
@@ -92,8 +104,11 @@ export async function initBackend(
     }
     if (name === "wasm" && !wasmReady) {
       setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")) + "/");
-      const lib = o.blas === false ? null : loadBlas();
-      if (lib) registerBlasKernels(lib), (blasPath = lib.path);
+      const products = o.products ?? "auto";
+      const lib = products === "auto" ? loadBlas() : null;
+      if (lib) blasPath = lib.path;
+      const product = lib ?? (products === "tfjs" ? null : await coreBlas());
+      if (product) registerBlasKernels(product), (matmul = product.path);
       wasmReady = true;
     }
     let ok = false;
@@ -104,8 +119,8 @@ export async function initBackend(
       ok = false;
     }
     if (ok && tf.getBackend() === name) {
-      current = { name, blas: name === "wasm" ? blasPath : null };
-      setTransposeFlagsFast(name !== "wasm" || blasPath !== null);
+      current = { name, blas: name === "wasm" ? blasPath : null, matmul: name === "wasm" ? matmul : null };
+      setTransposeFlagsFast(name !== "wasm" || matmul !== null);
       announce(
         current,
         choice,
@@ -113,7 +128,9 @@ export async function initBackend(
           ? "a hardware WebGPU adapter"
           : name === "wasm"
           ? `no hardware WebGPU adapter${
-            blasPath ? "" : "; no system BLAS found (apt-get install libopenblas0-pthread, or BLAS_LIB)"
+            blasPath || o.products
+              ? ""
+              : "; no system BLAS found (apt-get install libopenblas0-pthread, or BLAS_LIB)"
           }`
           : "neither WebGPU nor WASM could be set up",
       );

@@ -19,6 +19,8 @@ function netShape(dims: number[], batch: number): NetShape {
 
 /** The paper's DNN: 11 x 40 inputs, 6 x 1024 sigmoid, 2042 senones, minibatch 256. */
 export const PAPER_SHAPE = netShape([440, 1024, 1024, 1024, 1024, 1024, 1024, 2042], 256);
+/** The default (cpu) profile's initial DNN on the default corpus: 3 x 512 sigmoid, its 2500 tied states. */
+export const CPU_SHAPE = netShape([440, 512, 512, 512, 2500], 256);
 
 export interface Throughput {
   trainFps: number;

@@ -56,12 +56,13 @@ export interface Blas {
 let cached: Blas | null | undefined;
 
 /**
- * Opens the BLAS once: BLAS_LIB if set (an error if it cannot be opened), else the first candidate that opens;
- * null when none does or FFI is not allowed.
+ * Opens the BLAS once: BLAS_LIB if set (an error if it cannot be opened; `none` opens none), else the first
+ * candidate that opens; null when none does or FFI is not allowed.
  */
 export function loadBlas(): Blas | null {
   if (cached !== undefined) return cached;
   const wanted = Deno.env.get("BLAS_LIB");
+  if (wanted === "none") return cached = null;
   for (const path of wanted ? [wanted] : BLAS_CANDIDATES) {
     let lib: Deno.DynamicLibrary<typeof SYMBOLS>;
     try {

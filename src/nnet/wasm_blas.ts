@@ -1,4 +1,4 @@
-// Kernels for tfjs-wasm when a BLAS is loaded: BatchMatMul by sgemm, and phl's fused affine and softmax cross-entropy, on zero-copy heap views (tfjs 4.22.0 internals).
+// Kernels for tfjs-wasm over a matrix product (a system BLAS, or phl's wasm core): BatchMatMul by sgemm, and phl's fused affine and softmax cross-entropy, on zero-copy heap views (tfjs 4.22.0 internals).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Blas } from "./blas.ts";
 
@@ -164,9 +164,12 @@ const logSoftmax: tf.KernelFunc = ({ inputs, backend }) => {
   return out;
 };
 
-/** Registers the BLAS kernels on the wasm backend (BatchMatMul replaced; phl's own added). */
+/** Registers the BLAS kernels on the wasm backend (BatchMatMul replaced; phl's own added, or replaced). */
 export function registerBlasKernels(blas: Blas) {
   tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  for (const name of [AFFINE, SOFTMAX_XENT, LOG_SOFTMAX, SIGMOID_BACKPROP, SGD_UPDATE]) {
+    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+  }
   tf.registerKernel({ kernelName: tf.BatchMatMul, backendName: "wasm", kernelFunc: batchMatMul(blas) });
   tf.registerKernel({ kernelName: AFFINE, backendName: "wasm", kernelFunc: affine(blas) });
   tf.registerKernel({ kernelName: SOFTMAX_XENT, backendName: "wasm", kernelFunc: softmaxCrossEntropy });

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
 import { type ErrorCounts, formatCounts } from "../decode/score.ts";
 import { readArk } from "../io/ark.ts";
-import { type BackendChoice, initBackend } from "../nnet/backend.ts";
+import { type BackendChoice, initBackend, productsTag } from "../nnet/backend.ts";
 import { affineParameters, loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { FrameSet, minibatches, splitHeldOut } from "../nnet/data.ts";
@@ -21,6 +21,8 @@ import { runStage, type Stage } from "./stage.ts";
 export interface DnnSummary extends Decoded {
   backend: string;
   blas: string | null;
+  /** What ran the wasm backend's matrix products (BackendInfo.matmul); absent in summaries from before it. */
+  matmul?: string | null;
   epochs: EpochLog[];
   pretrainSeconds: number;
   trainSeconds: number;
@@ -119,10 +121,10 @@ export function runDnn(
   return runStage(dir, { stage: "dnn", config: initialConfig, ali: ali.hash }, async (out) => {
     const log = logTo(join(out, "log.txt"));
     const info = await initBackend(backend);
-    log(`tfjs backend: ${info.name}${info.blas ? ` (matrix products by ${info.blas})` : ""}`);
+    log(`tfjs backend: ${info.name}${info.matmul ? ` (matrix products by ${info.matmul})` : ""}`);
     if (info.name === "wasm" && !info.blas) {
       log(
-        "no BLAS library found: tfjs-wasm's own kernels train several times slower (Debian/Ubuntu: apt-get install libopenblas0-pthread; or set BLAS_LIB)",
+        "no BLAS library found: phl's wasm core trains about half as fast as OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0-pthread; or set BLAS_LIB)",
       );
     }
     const hybrid = new HybridSetup(ali.dir), numPdfs = hybrid.numPdfs;
@@ -168,6 +170,7 @@ export function runDnn(
       devGrid: result.devGrid,
       backend: info.name,
       blas: info.blas,
+      matmul: info.matmul,
       epochs,
       pretrainSeconds,
       trainSeconds,
@@ -199,7 +202,7 @@ function dnnResults(command: string, c: DnnConfig, s: DnnSummary, numPdfs: numbe
       c.rbm ? `RBM pretraining (CD-1, ${c.rbm.passes} pass per Bernoulli RBM, 2 for the Gaussian one), ` : ""
     }` +
     `cross-entropy with newbob from ${c.learnRate} (minibatch ${c.batchSize}, ${s.epochs.length} epochs), ` +
-    `backend ${s.backend}${s.blas ? ` + BLAS` : ""}.`,
+    `backend ${s.backend}${productsTag(s)}.`,
     "Scaled likelihoods (log posterior - log prior from the tri3 alignment counts) decoded with tri3's tree and the",
     `phone bigram; acoustic scale and insertion penalty chosen on dev (${s.acousticScale}, ${s.insertionPenalty}).`,
     "",

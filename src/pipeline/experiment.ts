@@ -1,7 +1,7 @@
 // What every experiment script shares: its options, the stages before the speaker-aware DNNs, the registry's chains.
 import { join } from "node:path";
 import { formatCounts } from "../decode/score.ts";
-import type { BackendChoice } from "../nnet/backend.ts";
+import { type BackendChoice, productsTag } from "../nnet/backend.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { model, type ModelSpec } from "../nnet/models.ts";
 import { readDataDir } from "../io/datadir.ts";
@@ -167,9 +167,9 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
   );
   const d = dnn.summary;
   console.log(
-    `initial DNN (${dnn.dir}/RESULTS.md, ${d.backend}${d.blas ? " + BLAS" : ""}): dev ${
-      formatCounts(d.dev)
-    }; test ${formatCounts(d.test)}`,
+    `initial DNN (${dnn.dir}/RESULTS.md, ${d.backend}${productsTag(d)}): dev ${formatCounts(d.dev)}; test ${
+      formatCounts(d.test)
+    }`,
   );
   const fmllr = (split: string) => join(ali.dir, "feats", split);
   const ivectors = await timings.time(
@@ -239,6 +239,7 @@ export function runRecord(a: ExperimentArgs, x: SpeakerExperiment, jobs: JobResu
     seeds: { dnn: a.config.seed, ivector: a.ivector.seed },
     backend: x.dnn.summary.backend,
     blas: x.dnn.summary.blas,
+    matmul: x.dnn.summary.matmul ?? null,
     timings: { steps: x.timings.steps, total: x.timings.total },
     cmd: a.run.cmd,
     jobs: jobs.map(({ id, status, seconds, log, slurmJobId }) => ({ id, status, seconds, log, slurmJobId })),

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { DECODE_DEFAULTS, type DecodeConfig, type Decoded, type EvalSplit } from "../decode/search.ts";
 import { formatCounts } from "../decode/score.ts";
-import { type BackendChoice, initBackend } from "../nnet/backend.ts";
+import { type BackendChoice, initBackend, productsTag } from "../nnet/backend.ts";
 import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import type { FrameSet } from "../nnet/data.ts";
@@ -29,6 +29,8 @@ export interface SpeakerStageSummary extends Decoded {
   seconds: { newOnly: number; all: number; decode: number };
   backend: string;
   blas: string | null;
+  /** What ran the wasm backend's matrix products (BackendInfo.matmul); absent in summaries from before it. */
+  matmul?: string | null;
   config: DnnConfig;
 }
 
@@ -228,6 +230,7 @@ function runSpeakerStage(
       seconds: { newOnly: newOnlySeconds, all: allSeconds, decode: result.decodeSeconds },
       backend: info.name,
       blas: info.blas,
+      matmul: info.matmul,
       config: c,
     };
     net.dispose();
@@ -306,9 +309,7 @@ function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): st
       m.layer
         ? `speaker input into ${s.stage} layer(s)`
         : `round ${s.stage} of further training without speaker input`
-    }, ${s.parameters} parameters, warm-started from ${s.parent}; backend ${s.backend}${
-      s.blas ? " + BLAS" : ""
-    }.`,
+    }, ${s.parameters} parameters, warm-started from ${s.parent}; backend ${s.backend}${productsTag(s)}.`,
     `Acoustic scale ${s.acousticScale}, insertion penalty ${s.insertionPenalty} (dev).`,
     "",
     `dev:  ${formatCounts(s.dev)}`,

@@ -4,6 +4,9 @@ import * as assert from "uvu/assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../src/nnet/backend.ts";
 import { loadBlas } from "../../src/nnet/blas.ts";
+import { coreBlas } from "../../src/nnet/core_blas.ts";
+import { registerBlasKernels } from "../../src/nnet/wasm_blas.ts";
+import { hasRelaxedSimd } from "../../src/simd/gemm.ts";
 import { loadParameters, saveParameters } from "../../src/nnet/checkpoint.ts";
 import { model, MODELS, stageSpec } from "../../src/nnet/models.ts";
 import { acousticSpec, IVECTOR, Network, type NetworkSpec } from "../../src/nnet/network.ts";
@@ -210,8 +213,12 @@ test("a step with a trainable set changes only those parameters, and lowers the 
 });
 
 /** Losses of 3 SGD steps from a seeded start, then every parameter and the log posteriors. */
-async function threeSteps(make: () => Network, withSpeaker: boolean) {
-  const net = make(), x = input(), s = withSpeaker ? speakers() : undefined, y = labels(), out: number[] = [];
+async function threeSteps(
+  make: () => Network,
+  withSpeaker: boolean,
+  data = () => ({ x: input(), y: labels() }),
+) {
+  const net = make(), { x, y } = data(), s = withSpeaker ? speakers() : undefined, out: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = net.step(x, y, 0.05, s);
     out.push((await r.loss.data())[0]);
@@ -233,32 +240,54 @@ const assertClose = (got: number[], want: number[], what: string) =>
     )
   );
 
-test("tfjs-wasm with the BLAS kernels trains the plain and the partitioned network exactly as the cpu backend", async () => {
+test("tfjs-wasm with phl's kernels (the system BLAS, else the wasm core) trains the plain and the partitioned network exactly as the cpu backend", async () => {
   const cases = [[() => plain("backend check"), false], [() => netOf("partitioned", 3, 4), true]] as const;
   await initBackend("cpu");
   const reference = [];
   for (const [make, s] of cases) reference.push(await threeSteps(make, s));
   assert.ok(reference[0][2] < reference[0][0], "training lowers the loss");
   const info = await initBackend("wasm");
-  if (!loadBlas()) console.log("  (no BLAS library here: comparing tfjs-wasm's own kernels instead)");
-  else {
-    assert.ok(info.blas, "the wasm backend uses the BLAS");
-    for (
-      const k of [
-        "BatchMatMul",
-        "PhlAffine",
-        "PhlSoftmaxCrossEntropy",
-        "PhlLogSoftmax",
-        "PhlSigmoidBackprop",
-        "PhlSgdUpdate",
-      ]
-    ) {
-      assert.ok(tf.getKernel(k, "wasm"), k);
-    }
+  if (!loadBlas()) console.log("  (no BLAS library here: comparing phl's wasm core's product instead)");
+  assert.is(info.blas, loadBlas()?.path ?? null, "the wasm backend uses the BLAS when one loads");
+  assert.ok(info.matmul, "the matrix products are phl's kernels");
+  for (
+    const k of [
+      "BatchMatMul",
+      "PhlAffine",
+      "PhlSoftmaxCrossEntropy",
+      "PhlLogSoftmax",
+      "PhlSigmoidBackprop",
+      "PhlSgdUpdate",
+    ]
+  ) {
+    assert.ok(tf.getKernel(k, "wasm"), k);
   }
   for (const [i, [make, s]] of cases.entries()) {
     assertClose(await threeSteps(make, s), reference[i], `case ${i}`);
   }
+  await initBackend("cpu");
+});
+
+test("the wasm core's product (both kernels, 2 threads) trains as the cpu backend, on shapes off its block sizes", async () => {
+  // 70 frames, 45 inputs, 301 and 263 hidden units (more steps than a block of 256), 130 outputs
+  const odd = [45, 301, 263, 130], frames = 70;
+  const oddNet = () => Network.create(acousticSpec(odd), new Rng("odd shapes", "test"), 0.1);
+  const oddData = () => ({
+    x: tf.tensor2d(Array.from({ length: frames * odd[0] }, (_, i) => Math.sin(i * 0.61)), [frames, odd[0]]),
+    y: tf.tensor1d(Array.from({ length: frames }, (_, i) => (i * 37) % odd[3]), "int32"),
+  });
+  await initBackend("cpu");
+  const small = await threeSteps(() => plain("backend check"), false);
+  const large = await threeSteps(oddNet, false, oddData);
+  const info = await initBackend("wasm");
+  for (const relaxed of hasRelaxedSimd() ? [true, false] : [false]) {
+    const product = await coreBlas({ threads: 2, relaxed });
+    registerBlasKernels(product);
+    assertClose(await threeSteps(() => plain("backend check"), false), small, product.path);
+    assertClose(await threeSteps(oddNet, false, oddData), large, `${product.path}, odd shapes`);
+  }
+  registerBlasKernels(loadBlas() ?? await coreBlas());
+  assert.is(tf.getKernel("PhlAffine", "wasm") !== undefined, info.matmul !== null);
   await initBackend("cpu");
 });
 
