@@ -135,7 +135,9 @@ export async function trainNewbob(
     if (model) await saveParameters(join(dir, model), net.namedParameters());
     writeFileAtomic(statePath, JSON.stringify(state, null, 2) + "\n");
     for (const e of Deno.readDirSync(dir)) {
-      if (/^epoch\d+\.params\.ark$/.test(e.name) && e.name !== state.model) Deno.removeSync(join(dir, e.name));
+      if (/^epoch\d+\.params\.ark$/.test(e.name) && e.name !== state.model) {
+        Deno.removeSync(join(dir, e.name));
+      }
     }
   };
   let state: SchedulerState;

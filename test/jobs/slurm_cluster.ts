@@ -13,4 +13,3 @@ export async function slurmMissing(): Promise<string | null> {
     throw e;
   }
 }
-
