@@ -6,7 +6,7 @@ import type { FeatureMatrix } from "../linalg/feature_matrix.ts";
 import { alignWithRetry, type Chain, equalAlignment } from "../hmm/align.ts";
 import { STATES_PER_PHONE } from "../hmm/topology.ts";
 import { phoneContext, tableIndex } from "../hmm/tree.ts";
-import { adaptFeatures, getSet, type UtteranceSet } from "../utterances/store.ts";
+import { adaptFeatures, dropScoresExcept, getSet, type UtteranceSet } from "../utterances/store.ts";
 import type { Handlers } from "../util/pool.ts";
 import { AcousticModel, type AcousticModelData, AmStats } from "./am.ts";
 import { DiagScorer } from "./scorer.ts";
@@ -369,6 +369,7 @@ function score(req: Extract<GmmRequest, { op: "score" }>): null {
   const set = getSet(req.set);
   if (set.scores?.id === req.scoresId) return null;
   set.scores = null;
+  dropScoresExcept(req.set);
   const model = AcousticModel.from(req.model), scorer = new DiagScorer(model.gaussians());
   try {
     set.scores = { id: req.scoresId, logliks: set.feats.map((x) => model.pdfLoglik(scorer.score(x))) };

@@ -92,6 +92,11 @@ export function loadSet(
   return set;
 }
 
+/** Drops the scores every other set keeps: decoding reads one split at a time (the dev search, then test). */
+export function dropScoresExcept(name: string) {
+  for (const [other, set] of sets) if (other !== name) set.scores = null;
+}
+
 /** Frees a set (its features, alignments and scores). */
 export function unloadSet(name: string) {
   sets.delete(name);
