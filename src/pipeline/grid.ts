@@ -62,7 +62,7 @@ const chainName = (c: Chain) => (c.model.hasUnits ? `${c.model.name}-${c.units}`
 
 /** The jobs of a grid: one per chain, after the job of a first stage it shares with other chains. */
 function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
-  const frames = x.ali.summary.frames.train;
+  const { frames, numPdfs } = x.ali.summary;
   const job = (id: string, chain: Chain, rounds: number | undefined, after: string[]) => ({
     chain,
     rounds,
@@ -80,8 +80,11 @@ function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
       ],
       log: join(x.speakerRoot, "jobs", `${id}.log`),
       cpus: a.nj,
-      // the training frames (spliced on the fly from 40 dims) and the network, with room for decoding
-      memoryMB: 1024 + Math.ceil((12 * 40 * frames) / 2 ** 20),
+      // the training frames (40 dims, spliced on the fly), one split's senone scores while decoding, and a
+      // margin for the runtime, the network and garbage not yet collected
+      memoryMB:
+        Math.ceil((4 * 40 * frames.train + 4 * numPdfs * Math.max(frames.dev, frames.test)) / 2 ** 20) +
+        1024,
       after,
     } satisfies Job,
   });
