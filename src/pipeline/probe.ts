@@ -38,7 +38,7 @@ export const PROBE_DEFAULTS: ProbeConfig = {
   devFramesPerUtterance: 8,
   learnRates: [1e-3, 3e-3, 1e-2],
   pr: { epochs: 4, batchSize: 256 },
-  sid: { epochs: 40, batchSize: 64, trainUtterances: 6 },
+  sid: { epochs: 30, batchSize: 128, trainUtterances: 6 },
   acousticScales: [0.2, 0.3, 0.5, 0.7, 1, 1.4],
   seed: 1,
 };
@@ -200,7 +200,7 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
         const n = b.frames.length;
         const rows = tf.tidy(() => {
           const x = tf.tensor2d(b.x, [n, b.x.length / n]);
-          const a = net.forward(x, b.s ? tf.tensor2d(b.s, [n, b.s.length / n]) : undefined);
+          const a = net.forward(x, b.s ? tf.tensor2d(b.s, [n, b.s.length / n]) : undefined, true);
           return [...a.hidden.slice(1, H + 1), ...nodeAt.map((i) => a.nodes[i])].map((t) =>
             t.dataSync() as Float32Array
           );
@@ -362,9 +362,15 @@ export function runProbes(
     await initBackend(o.backend);
     const h = new HybridSetup(o.aliDir), f = forwarder(system, h, o), P = h.topology.phones.length;
     const log = (line: string) => console.error(`[probe ${system.name}] ${line}`);
-    const train = await collect(f, "train", c.framesPerUtterance, c.seed);
-    const dev = await collect(f, "dev", c.devFramesPerUtterance, c.seed);
-    const test = await collect(f, "test", 0, c.seed);
+    const pass = async (split: "train" | EvalSplit, perUtterance: number) => {
+      const t = performance.now(), r = await collect(f, split, perUtterance, c.seed);
+      log(
+        `${split}: ${r.offsets.at(-1)} frames forwarded in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+      return r;
+    };
+    const train = await pass("train", c.framesPerUtterance);
+    const dev = await pass("dev", c.devFramesPerUtterance), test = await pass("test", 0);
     log(
       `${train.sample.length} training frames, ${dev.sample.length} dev frames, ${f.reps.length} representations`,
     );
