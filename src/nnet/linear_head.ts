@@ -73,21 +73,25 @@ export function trainHead(
       const a = softmax([...logits]);
       t++;
       const mixGrad = new Float64Array(L);
-      const [nw, nb] = tf.tidy(() => {
+      const [x, d] = tf.tidy(() => {
         const x = tf.tensor2d(mixRows(layers, dim, rows, a), [B, dim]);
         const y = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => labels[r]), "int32"), classes);
-        const d = tf.div(tf.sub(tf.softmax(tf.add(tf.matMul(x, w), b)), y), B) as tf.Tensor2D;
-        if (L > 1) {
-          const g = tf.matMul(d, tf.transpose(w)).dataSync();
-          layers.forEach((xl, l) => {
-            let s = 0;
-            for (let i = 0; i < B; i++) {
-              const src = rows[i] * dim;
-              for (let k = 0; k < dim; k++) s += g[i * dim + k] * xl[src + k];
-            }
-            mixGrad[l] = s;
-          });
-        }
+        return [x, tf.div(tf.sub(tf.softmax(tf.add(tf.matMul(x, w), b)), y), B) as tf.Tensor2D];
+      });
+      if (L > 1) {
+        // read outside any tidy: dataSync inside one was 50x slower on tfjs-wasm here
+        const gt = tf.tidy(() => tf.matMul(d, tf.transpose(w))), g = gt.dataSync();
+        gt.dispose();
+        layers.forEach((xl, l) => {
+          let s = 0;
+          for (let i = 0; i < B; i++) {
+            const src = rows[i] * dim;
+            for (let k = 0; k < dim; k++) s += g[i * dim + k] * xl[src + k];
+          }
+          mixGrad[l] = s;
+        });
+      }
+      const [nw, nb] = tf.tidy(() => {
         const grads = [tf.matMul(tf.transpose(x), d), tf.sum(d, 0)];
         return [w, b].map((p, i) => {
           const g = grads[i], m = moments[i];
@@ -102,7 +106,7 @@ export function trainHead(
           return tf.keep(tf.sub(p, step));
         });
       });
-      tf.dispose([w, b]);
+      tf.dispose([w, b, x, d]);
       (w = nw as tf.Tensor2D), (b = nb as tf.Tensor1D);
       if (L > 1) {
         const mean = a.reduce((s, al, l) => s + al * mixGrad[l], 0);
@@ -124,15 +128,17 @@ export function trainHead(
 /** Log posteriors (n x classes) of a head on `layers` (each n x dim), in batches. */
 export function headLogPosteriors(head: LinearHead, layers: Float32Array[], n: number): Float32Array {
   const out = new Float32Array(n * head.classes), batch = 4096;
-  tf.tidy(() => {
-    const w = tf.tensor2d(head.w, [head.dim, head.classes]), b = tf.tensor1d(head.b);
-    for (let at = 0; at < n; at += batch) {
-      const rows = Int32Array.from({ length: Math.min(batch, n - at) }, (_, i) => at + i);
+  const w = tf.tensor2d(head.w, [head.dim, head.classes]), b = tf.tensor1d(head.b);
+  for (let at = 0; at < n; at += batch) {
+    const rows = Int32Array.from({ length: Math.min(batch, n - at) }, (_, i) => at + i);
+    const logp = tf.tidy(() => {
       const x = tf.tensor2d(mixRows(layers, head.dim, rows, head.layerWeights), [rows.length, head.dim]);
-      out.set(tf.tidy(() => tf.logSoftmax(tf.add(tf.matMul(x, w), b))).dataSync(), at * head.classes);
-      x.dispose();
-    }
-  });
+      return tf.logSoftmax(tf.add(tf.matMul(x, w), b));
+    });
+    out.set(logp.dataSync(), at * head.classes);
+    logp.dispose();
+  }
+  tf.dispose([w, b]);
   return out;
 }
 
