@@ -120,7 +120,8 @@ await runMain(async () => {
       c.learnRates.join(", ")
     }} ` +
     `by frame accuracy on ${f.dev} dev frames (${c.devFramesPerUtterance} per utterance); decoded with a phone loop ` +
-    "and the phone bigram (log posterior minus log phone prior, acoustic scale chosen on dev, penalty 0), PER on " +
+    "and the phone bigram (log posterior minus log phone prior, a phone absent from the training frames never " +
+    "chosen; acoustic scale chosen on dev, penalty 0), PER on " +
     `39 phones. **SID**: each utterance's frames mean-pooled, a linear softmax over the ${f.speakers} training ` +
     `speakers, trained on the first ${c.sid.trainUtterances} utterances of each (by utterance id; the learning rate ` +
     `chosen by accuracy on the ${c.sid.trainUtterances}th after training on the others) and tested on the rest ` +

@@ -380,7 +380,9 @@ export function runProbes(
     const yDev = Int32Array.from(dev.sample, (fr) => devPhones[fr]);
     const counts = new Float64Array(P);
     trainPhones.forEach((p) => counts[p]++);
-    const logPrior = Float32Array.from(counts, (n) => Math.log(Math.max(n, 1) / trainPhones.length));
+    // a phone no training frame has gets a prior of +1e10 (never chosen), as the hybrid systems' floored senones:
+    // otherwise its tiny posterior over a zero prior outscores every phone seen
+    const logPrior = Float32Array.from(counts, (n) => (n > 0 ? Math.log(n / trainPhones.length) : 1e10));
     const devCounts = new Float64Array(P);
     devPhones.forEach((p) => devCounts[p]++);
 
