@@ -131,7 +131,9 @@ await runMain(async () => {
     "utterances of the unseen dev and test speakers (all pairs). **Weighted sum**: PR and SID heads over a " +
     "softmax-weighted sum of one line's layers, weights starting equal. Final stages of each chain are probed " +
     "(speaker input into every layer); the speaker partitions and the i-vector are functions of the speaker's " +
-    "i-vector alone, the same on all of a speaker's frames. Plots: `probes_pr.svg`, `probes_sid.svg`, " +
+    "i-vector alone, the same on all of a speaker's frames; per-speaker CMN subtracts each speaker's mean, so " +
+    "the mean-pooled MFCC utterances of a speaker sum to zero and carry no speaker identity by construction " +
+    "(SID below chance, EER above 50%). Plots: `probes_pr.svg`, `probes_sid.svg`, " +
     "`probes_weights.svg`.",
     "",
     table,
@@ -144,9 +146,9 @@ await runMain(async () => {
     "",
     verdict(results),
     "",
-    `Times: ${
+    `Time each probe stage took when it was made: ${
       results.map((r) => `${r.system} ${r.seconds.toFixed(0)} s`).join(", ")
-    } (when made in this run).`,
+    } (total ${results.reduce((t, r) => t + r.seconds, 0).toFixed(0)} s).`,
     "",
   ].join("\n");
   const files = writeResults("probes", md, { ...runRecord(a, x), probe: a.probe, results });
@@ -199,6 +201,12 @@ function verdict(results: ProbeSummary[]): string {
         line(title)
       }: more speaker identity than the initial DNN's at ${above.length} ` +
         `of ${depths.length} depths. `;
+    }).join(""),
+    ["i-vector baseline", "extended system"].map((name, i) => {
+      const title = i ? model("extended").title : IVECTOR_BASELINE.title;
+      const fewer = cmp.filter((c) => at(title, c.d) && c.std!.sid.accuracy < at(title, c.d)!.sid.accuracy);
+      return `The standard partition carries less speaker identity than the ${name}'s layer at ${fewer.length} of ` +
+        `${cmp.length} depths. `;
     }).join(""),
     "In the systems with speaker input the identity can come straight from the i-vector each layer adds, so a " +
     "high SID accuracy there says the layer keeps it beside the phones, not that the network failed to normalize.",

@@ -113,7 +113,7 @@ interface Forwarder {
     split: "train" | EvalSplit,
     visit: (frames: Int32Array, rows: Float32Array[]) => void,
     begin?: (keys: string[], offsets: Int32Array) => void,
-  ): Promise<void>;
+  ): void;
   dispose(): void;
 }
 
@@ -132,16 +132,20 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
     const reps: Representation[] = [
       { name: `MFCC + speaker CMN ±${o.context}`, line: "inputs", depth: 0, dim: 13 * w },
       { name: `fMLLR ±${o.context}`, line: "inputs", depth: 0, dim: h.cmvn.dim * w },
-      { name: "i-vector", line: "inputs", depth: 0, dim: 0 },
+      {
+        name: "i-vector",
+        line: "inputs",
+        depth: 0,
+        dim: speakerOf.train(h.sets.train.utt2spk.keys().next().value!).length,
+      },
     ];
     return {
       reps,
       groups: [],
-      async forward(split, visit, begin) {
+      forward(split, visit, begin) {
         const set = h.load(split as EvalSplit, speakerOf[split]);
         begin?.(set.keys, set.offsets);
         const mfcc = loadFeatures(join(o.mfccDir, split), "speaker");
-        reps[2].dim = set.speakerDim;
         for (const b of minibatches(set, o.context, batch, null)) {
           const cols = mfcc.get(set.keys[0])!.cols, rows = new Float32Array(b.frames.length * cols * w);
           b.frames.forEach((f, i) => {
@@ -151,9 +155,7 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
             }
             spliceRows(m, f - set.offsets[u], o.context, rows, i * cols * w);
           });
-          reps[0].dim = cols * w;
           visit(b.frames, [rows, b.x, b.s!]);
-          await Promise.resolve();
         }
         set.free();
       },
@@ -166,14 +168,14 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
   const net = Network.create(spec, new Rng(0, "weights loaded below"));
   loadParameters(join(system.stage.dir, "final.params.ark"), net.namedParameters());
   const H = spec.dims.length - 2, partitions = spec.nodes.filter((n) => /^partition\d+$/.test(n.name));
-  const paired = partitions.length === H - 1;
+  const paired = partitions.length > 0;
   const line = (part: string) => (paired ? `${system.title}: ${part}` : system.title);
   const reps: Representation[] = [];
   for (let l = 1; l <= H; l++) {
     reps.push({ name: `layer ${l}`, line: line("standard"), depth: l, dim: spec.dims[l] });
   }
   if (paired) {
-    // partition<l> is layer l's speaker partition (s^l); the last hidden layer has none (it feeds the output)
+    // partition<l> is hidden layer l's speaker partition s^l (the layer above it takes it, the output s^H)
     partitions.forEach((n, i) =>
       reps.push({ name: `speaker partition ${i + 1}`, line: line("speaker"), depth: i + 1, dim: n.units })
     );
@@ -192,7 +194,7 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
   return {
     reps,
     groups: lineGroups.filter((g) => g.length > 1 && g.every((i) => reps[i].dim === reps[g[0]].dim)),
-    async forward(split, visit, begin) {
+    forward(split, visit, begin) {
       const set = h.load(split as EvalSplit, net.takesSpeaker ? speakerOf[split] : undefined);
       begin?.(set.keys, set.offsets);
       const nodeAt = partitions.map((p) => spec.nodes.indexOf(p));
@@ -216,7 +218,6 @@ function forwarder(system: ProbeSystem, h: HybridSetup, o: ProbeInputs): Forward
           });
         }
         visit(b.frames, rows);
-        await Promise.resolve();
       }
       set.free();
     },
@@ -258,7 +259,7 @@ interface Collected {
   means: Float32Array[];
 }
 
-async function collect(f: Forwarder, split: "train" | EvalSplit, perUtterance: number, seed: number) {
+function collect(f: Forwarder, split: "train" | EvalSplit, perUtterance: number, seed: number) {
   const c: Collected = {
     keys: [],
     offsets: new Int32Array(1),
@@ -280,7 +281,7 @@ async function collect(f: Forwarder, split: "train" | EvalSplit, perUtterance: n
     (c.keys = keys), (c.offsets = offsets.slice()), (c.sample = Int32Array.from(picked).sort());
     rowOf = new Map(Array.from(c.sample, (fr, i) => [fr, i]));
   };
-  await f.forward(split, (frames, batchRows) => {
+  f.forward(split, (frames, batchRows) => {
     if (!sums.length) {
       c.rows = batchRows.map((r) => new Float32Array(c.sample.length * (r.length / frames.length)));
       sums = batchRows.map((r) => new Float64Array(c.keys.length * (r.length / frames.length)));
@@ -362,15 +363,15 @@ export function runProbes(
     await initBackend(o.backend);
     const h = new HybridSetup(o.aliDir), f = forwarder(system, h, o), P = h.topology.phones.length;
     const log = (line: string) => console.error(`[probe ${system.name}] ${line}`);
-    const pass = async (split: "train" | EvalSplit, perUtterance: number) => {
-      const t = performance.now(), r = await collect(f, split, perUtterance, c.seed);
+    const pass = (split: "train" | EvalSplit, perUtterance: number) => {
+      const t = performance.now(), r = collect(f, split, perUtterance, c.seed);
       log(
         `${split}: ${r.offsets.at(-1)} frames forwarded in ${((performance.now() - t) / 1000).toFixed(0)} s`,
       );
       return r;
     };
-    const train = await pass("train", c.framesPerUtterance);
-    const dev = await pass("dev", c.devFramesPerUtterance), test = await pass("test", 0);
+    const train = pass("train", c.framesPerUtterance);
+    const dev = pass("dev", c.devFramesPerUtterance), test = pass("test", 0);
     log(
       `${train.sample.length} training frames, ${dev.sample.length} dev frames, ${f.reps.length} representations`,
     );
@@ -433,7 +434,7 @@ export function runProbes(
       for (const split of ["dev", "test"] as const) {
         const frames = (split === "dev" ? dev : test).offsets.at(-1)!;
         logp[split] = heads.map(() => new Float32Array(frames * P));
-        await f.forward(split, (fr, rows) => {
+        f.forward(split, (fr, rows) => {
           const layers = rows.map((r, k) => standardize(r, frameStats[k]));
           heads.forEach(({ ks, head }, i) =>
             logp[split][i].set(headLogPosteriors(head, ks.map((k) => layers[k]), fr.length), fr[0] * P)

@@ -46,15 +46,15 @@ test("probes on the tiny corpus: planted speaker identity, a constant representa
     backend: a.backend,
     jobs: 2,
   };
-  // two hand-made networks over the DNN's dims: layer 1 = sigmoid(b + V u) from the speaker's i-vector only
+  // two hand-made networks with a speaker partition: layer 1 = sigmoid(b + V u) from the speaker's i-vector only
   // (planted identity, no acoustics), or every weight zero (the same vector on every frame)
   const dims = [440, 16, 16, 48];
   const made = async (name: string, planted: boolean) => {
     const spec: NetworkSpec = {
       dims,
       speakerDim: a.ivector.ivectorDim,
-      nodes: [],
-      speakerInputs: [IVECTOR, null, null],
+      nodes: [{ name: "partition1", input: IVECTOR, units: 4 }],
+      speakerInputs: [IVECTOR, "partition1", null],
     };
     const net = Network.create(spec, new Rng(3, name), 1, 2);
     for (const [n, p] of net.namedParameters()) {
@@ -78,6 +78,13 @@ test("probes on the tiny corpus: planted speaker identity, a constant representa
   const dnn = await probe("dnn", x.dnn);
   const layer1 = (s: ProbeSummary) => s.reps.find((r) => r.depth === 1)!;
   assert.is(planted.frames.speakers, 6);
+  assert.equal(planted.reps.map((r) => `${r.line}: ${r.name} (${r.dim})`), [
+    "planted: standard: layer 1 (16)",
+    "planted: standard: layer 2 (16)",
+    "planted: speaker: speaker partition 1 (4)",
+    "planted: both: layer 1 + partition (20)",
+  ]);
+  assert.ok(planted.reps[2].sid.accuracy >= 0.9, "the speaker partition carries the identity");
   assert.ok(layer1(planted).sid.accuracy >= 0.9, `planted: SID ${layer1(planted).sid.accuracy}`);
   assert.is(layer1(planted).eer.dev, null, "one dev speaker: no impostor trials");
   for (const r of constant.reps) {
