@@ -146,8 +146,11 @@ export class Network {
     return this.namedParameters().reduce((n, [, p]) => n + p.size, 0);
   }
 
-  /** One forward pass: the speaker nodes, then each acoustic layer with its speaker input added. */
-  forward(x: tf.Tensor2D, speaker?: tf.Tensor2D): Activations {
+  /**
+   * One forward pass: the speaker nodes, then each acoustic layer with its speaker input added; with `hiddenOnly`
+   * it stops below the output layer (logits are then the top hidden layer's, for probes that need no output).
+   */
+  forward(x: tf.Tensor2D, speaker?: tf.Tensor2D, hiddenOnly = false): Activations {
     if (this.takesSpeaker && !speaker) {
       throw new Error("a speaker-aware network needs each frame's speaker vector");
     }
@@ -156,7 +159,7 @@ export class Network {
     for (const n of this.nodeStates) nodes.push(tf.sigmoid(affine(n.from < 0 ? u : nodes[n.from], n.layer)));
     const hidden = [x], L = this.layers.length;
     let pre = x;
-    for (let l = 0; l < L; l++) {
+    for (let l = 0; l < (hiddenOnly ? L - 1 : L); l++) {
       pre = affine(hidden[l], this.layers[l]); // W^l h^(l-1) + b^l
       const v = this.speakerWeights[l];
       if (v) pre = tf.add(pre, mm(this.input(l, u, nodes), v)); // + V_l u_l: the speaker-dependent bias

@@ -53,6 +53,7 @@ export interface ExperimentArgs {
   /** The profile's ladder and i-vectors, and its DNN config with the --key=value overrides applied. */
   ladder: Profile["ladder"];
   ivector: Profile["ivector"];
+  probe: Profile["probe"];
   config: DnnConfig;
   backend: BackendChoice;
   overrides: [string, string][];
@@ -92,6 +93,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     profile: args.profile,
     ladder: profile.ladder,
     ivector: profile.ivector,
+    probe: profile.probe,
     config,
     backend: args.backend as BackendChoice,
     overrides,

@@ -2,11 +2,14 @@
 import { DNN_PROFILES, type DnnConfig } from "../nnet/config.ts";
 import { IVECTOR_FMLLR, type IvectorConfig } from "./ivector.ts";
 import { LADDER_KALDI, type LadderConfig } from "./ladder.ts";
+import { PROBE_DEFAULTS, type ProbeConfig } from "./probe.ts";
 
 export interface Profile {
   ladder: LadderConfig;
   ivector: IvectorConfig;
   dnn: DnnConfig;
+  /** The frozen probes of exp:probe. */
+  probe: ProbeConfig;
 }
 
 /** A small triphone system for a corpus of a few speakers. */
@@ -32,11 +35,17 @@ const TINY_LADDER: LadderConfig = {
  * nnet/config.ts); tiny shrinks everything for tests on a corpus of a few speakers.
  */
 export const PROFILES: Record<string, Profile> = {
-  paper: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.paper },
-  cpu: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.cpu },
+  paper: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.paper, probe: PROBE_DEFAULTS },
+  cpu: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.cpu, probe: PROBE_DEFAULTS },
   tiny: {
     ladder: TINY_LADDER,
     ivector: { ...IVECTOR_FMLLR, ubm: { ...IVECTOR_FMLLR.ubm, gaussians: 8 }, ivectorDim: 4, iterations: 2 },
     dnn: { ...DNN_PROFILES.tiny, maxEpochs: 2 },
+    probe: {
+      ...PROBE_DEFAULTS,
+      framesPerUtterance: 60,
+      devFramesPerUtterance: 60,
+      pr: { epochs: 10, batchSize: 64 },
+    },
   },
 };

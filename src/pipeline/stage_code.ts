@@ -16,6 +16,7 @@ export const STAGE_MODULES: Record<string, string> = {
   ivector: "ivector.ts",
   "speaker-dnn": "speaker_dnn.ts",
   "unsup-adapt": "unsup_adapt.ts",
+  probe: "probe.ts",
 };
 
 export type StageCode = Record<string, { version: number; sources: string }>;

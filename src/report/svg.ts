@@ -86,3 +86,50 @@ export function lineChart(
   parts.push("</svg>", "");
   return parts.join("\n");
 }
+
+/** Grouped bars (one group per name, one bar per label, values in [0, max]), e.g. learnt layer weights. */
+export function barChart(
+  o: { title: string; yLabel: string; groups: { name: string; bars: { label: string; value: number }[] }[] },
+) {
+  const barW = 18, gap = 28, left = 64, top = 40, plotH = 260, bottom = 120;
+  const n = o.groups.reduce((s, g) => s + g.bars.length, 0);
+  const W = Math.max(420, left + 20 + n * barW + o.groups.length * gap), H = top + plotH + bottom;
+  const max = Math.max(...o.groups.flatMap((g) => g.bars.map((b) => b.value)), 1e-9);
+  const yt = ticks(0, max, 5), y1 = yt[yt.length - 1];
+  const py = (v: number) => Math.round((top + plotH - (v / y1) * plotH) * 10) / 10;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
+    ...yt.map((y) =>
+      `<line x1="${left}" x2="${W - 10}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>` +
+      `<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y}</text>`
+    ),
+    `<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${
+      esc(o.yLabel)
+    }</text>`,
+  ];
+  let x = left + 10;
+  o.groups.forEach((g, i) => {
+    const color = COLORS[i % COLORS.length], start = x;
+    for (const b of g.bars) {
+      parts.push(
+        `<rect x="${x}" y="${py(b.value)}" width="${barW - 2}" height="${
+          Math.round((top + plotH - py(b.value)) * 10) / 10
+        }" fill="${color}"/>`,
+        `<text x="${x + barW / 2 - 1}" y="${top + plotH + 14}" text-anchor="middle" font-size="10">${
+          esc(b.label)
+        }</text>`,
+      );
+      x += barW;
+    }
+    parts.push(
+      `<text transform="translate(${(start + x) / 2} ${top + plotH + 26}) rotate(30)" font-size="11">${
+        esc(g.name)
+      }</text>`,
+    );
+    x += gap;
+  });
+  parts.push(`<path d="M${left} ${top}V${top + plotH}H${W - 10}" fill="none" stroke="black"/>`, "</svg>", "");
+  return parts.join("\n");
+}
