@@ -7,8 +7,7 @@ import {
   runModel,
   runRecord,
 } from "../src/pipeline/experiment.ts";
-import { type ProbeSummary, type ProbeSystem, runProbes } from "../src/pipeline/probe.ts";
-import { readStage } from "../src/pipeline/stage.ts";
+import { probeInputs, type ProbeSummary, type ProbeSystem, runProbes } from "../src/pipeline/probe.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
 import { barChart, lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
@@ -25,18 +24,8 @@ await runMain(async () => {
     { kind: "network", name: "extended", title: model("extended").title, stage: extended.at(-1)! },
     { kind: "network", name: "partitioned", title: model("partitioned").title, stage: partitioned.at(-1)! },
   ];
-  const mfccDir = join(x.exp, "mfcc");
-  const inputs = {
-    aliDir: x.ali.dir,
-    aliHash: x.ali.hash,
-    ivectorDir: x.ivectors.dir,
-    ivectorHash: x.ivectors.hash,
-    mfccDir,
-    mfccHashes: ["train", "dev", "test"].map((s) => readStage(join(mfccDir, s)).hash),
-    context: a.config.context,
-    backend: a.backend,
-    jobs: a.nj,
-  };
+  const inputs = probeInputs(x, { context: a.config.context, backend: a.backend, jobs: a.nj });
+
   const results: ProbeSummary[] = [];
   for (const s of systems) {
     const dir = join(x.exp, `probe_${a.profile}`, s.name);

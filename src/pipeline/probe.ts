@@ -18,7 +18,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { HybridSetup } from "./hybrid.ts";
 import { utterancePool } from "./pool.ts";
 import { speakerVectors } from "./speaker_dnn.ts";
-import { runStage, type Stage } from "./stage.ts";
+import { readStage, runStage, type Stage } from "./stage.ts";
+import type { SpeakerExperiment } from "./experiment.ts";
 
 export interface ProbeConfig {
   /** PR training frames drawn (seeded) from every training utterance, and dev frames for the learning rate. */
@@ -59,6 +60,23 @@ export interface ProbeInputs {
   context: number;
   backend: BackendChoice;
   jobs?: number;
+}
+
+/** What the probes of an experiment read: tri3's alignments, the i-vectors, the MFCC stages. */
+export function probeInputs(
+  x: SpeakerExperiment,
+  o: { context: number; backend: BackendChoice; jobs: number },
+): ProbeInputs {
+  const mfccDir = join(x.exp, "mfcc");
+  return {
+    aliDir: x.ali.dir,
+    aliHash: x.ali.hash,
+    ivectorDir: x.ivectors.dir,
+    ivectorHash: x.ivectors.hash,
+    mfccDir,
+    mfccHashes: ["train", "dev", "test"].map((s) => readStage(join(mfccDir, s)).hash),
+    ...o,
+  };
 }
 
 /** One probed representation: the plot line it belongs to and its depth (0 = an input). */

@@ -8,8 +8,7 @@ import { PRESETS } from "../../src/corpus/synth/voices.ts";
 import { saveParameters } from "../../src/nnet/checkpoint.ts";
 import { IVECTOR, Network, type NetworkSpec } from "../../src/nnet/network.ts";
 import { parseExperimentArgs, prepareSpeakerExperiment } from "../../src/pipeline/experiment.ts";
-import { type ProbeSummary, runProbes } from "../../src/pipeline/probe.ts";
-import { readStage } from "../../src/pipeline/stage.ts";
+import { probeInputs, type ProbeSummary, runProbes } from "../../src/pipeline/probe.ts";
 import { errorRate } from "../../src/decode/score.ts";
 import { Rng } from "../../src/util/rng.ts";
 
@@ -34,18 +33,8 @@ test("probes on the tiny corpus: planted speaker identity, a constant representa
     `--data-root=${join(base, "data")}`,
   ]);
   const x = await prepareSpeakerExperiment(a);
-  const mfccDir = join(x.exp, "mfcc");
-  const inputs = {
-    aliDir: x.ali.dir,
-    aliHash: x.ali.hash,
-    ivectorDir: x.ivectors.dir,
-    ivectorHash: x.ivectors.hash,
-    mfccDir,
-    mfccHashes: ["train", "dev", "test"].map((s) => readStage(join(mfccDir, s)).hash),
-    context: a.config.context,
-    backend: a.backend,
-    jobs: 2,
-  };
+  const inputs = probeInputs(x, { context: a.config.context, backend: a.backend, jobs: 2 });
+
   // two hand-made networks with a speaker partition: layer 1 = sigmoid(b + V u) from the speaker's i-vector only
   // (planted identity, no acoustics), or every weight zero (the same vector on every frame)
   const dims = [440, 16, 16, 48];
