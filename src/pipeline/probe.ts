@@ -19,7 +19,6 @@ import { HybridSetup } from "./hybrid.ts";
 import { utterancePool } from "./pool.ts";
 import { speakerVectors } from "./speaker_dnn.ts";
 import { readStage, runStage, type Stage } from "./stage.ts";
-import type { SpeakerExperiment } from "./experiment.ts";
 
 export interface ProbeConfig {
   /** PR training frames drawn (seeded) from every training utterance, and dev frames for the learning rate. */
@@ -64,7 +63,7 @@ export interface ProbeInputs {
 
 /** What the probes of an experiment read: tri3's alignments, the i-vectors, the MFCC stages. */
 export function probeInputs(
-  x: SpeakerExperiment,
+  x: { exp: string; ali: Stage<unknown>; ivectors: Stage<unknown> },
   o: { context: number; backend: BackendChoice; jobs: number },
 ): ProbeInputs {
   const mfccDir = join(x.exp, "mfcc");
