@@ -1,4 +1,5 @@
 // A CPU BLAS (OpenBLAS, or the library named by BLAS_LIB) through Deno's FFI: single-precision GEMM on Float32Array views.
+import type { Sgemm } from "../simd/gemm.ts";
 
 const SYMBOLS = {
   cblas_sgemm: {
@@ -38,19 +39,7 @@ const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 export interface Blas {
   /** The library file that was opened. */
   path: string;
-  /** C (m x n) = alpha op(A) op(B) + beta C, row-major; op(A) is m x k, op(B) is k x n. */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    b: Float32Array,
-    beta: number,
-    c: Float32Array,
-  ): void;
+  sgemm: Sgemm<Float32Array>;
 }
 
 let cached: Blas | null | undefined;

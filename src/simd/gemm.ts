@@ -107,6 +107,20 @@ export function hasRelaxedSimd(): boolean {
   return WebAssembly.validate(bytes);
 }
 
+/** C (m x n) = alpha op(A) op(B) + beta C, row-major; op(A) is m x k, op(B) is k x n; T holds or locates them. */
+export type Sgemm<T> = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: T,
+  b: T,
+  beta: number,
+  c: T,
+) => void;
+
 /** Offsets (bytes) of float32 regions in the shared memory, valid until the next `arena` call. */
 export interface SharedGemm {
   /** "relaxed SIMD FMA" or "SIMD", and the threads that run each product. */
@@ -115,18 +129,7 @@ export interface SharedGemm {
   arena(lengths: number[]): number[];
   view(offset: number, length: number): Float32Array;
   /** C (m x n, row-major) = alpha op(A) op(B) + beta C, on offsets from `arena`. */
-  sgemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: number,
-    b: number,
-    beta: number,
-    c: number,
-  ): void;
+  sgemm: Sgemm<number>;
   /** GFLOP/s of one thread's multiply-adds on 128-bit vectors held in registers, over about `seconds`. */
   simdPeak(seconds: number): number;
 }
