@@ -18,9 +18,12 @@ function git(...args: string[]): string | null {
   }
 }
 
-/** The commit (with a note when the tree has uncommitted changes), Deno's and the npm packages' versions. */
+/**
+ * The commit (with a note when the tree has uncommitted changes outside results/, which the run itself rewrites),
+ * Deno's and the npm packages' versions.
+ */
 export function runMetadata() {
-  const commit = git("rev-parse", "HEAD"), dirty = git("status", "--porcelain", "--untracked-files=no");
+  const commit = git("rev-parse", "HEAD"), dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results");
   const pkg = JSON.parse(Deno.readTextFileSync(join(REPO, "package.json")));
   const packages = Object.fromEntries(
     Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).map((name) => {
