@@ -12,47 +12,46 @@ const CORPUS_ARGS = [...CORPUS, "--test-speakers", "1", "--jobs", "2"];
 const TABLE1_ARGS = ["--profile=tiny", "--backend=wasm", "--nj=2", "--jobs=1"];
 
 /**
- * The pipeline's parts in the order they run: the stderr lines that show a part is running, how many kills land
- * in it, and the longest wait after such a line before the kill (short for parts that pass quickly).
+ * The pipeline's parts in the order they run: the stderr lines that show a part is running, and how many kills
+ * land in it. A kill comes at most MAX_DELAY_MS after one of the part's first `lines` lines (3 unless it prints
+ * fewer), so it lands inside the part however fast the machine is.
  */
 interface Part {
   name: string;
   line: RegExp;
   kills: number;
-  maxDelayMs: number;
+  lines?: number;
 }
+const MAX_DELAY_MS = 30;
 const SPEAKER = "\\[(?:extended|transform\\d|partitioned|control) \\d+\\]";
 const CORPUS_PARTS: Part[] = [{
   name: "corpus generation",
   line: /^\[corpus\] \d+\//,
   kills: 3,
-  maxDelayMs: 1500,
 }];
 const TABLE1_PARTS: Part[] = [
-  { name: "features", line: /^\[features /, kills: 1, maxDelayMs: 300 },
-  { name: "mono", line: /^\[mono\] iter/, kills: 2, maxDelayMs: 300 },
-  { name: "GMM decoding", line: /^\[(?:mono|tri\d)\] (?:dev|test)[:]/, kills: 2, maxDelayMs: 100 },
-  { name: "tri1", line: /^\[tri1\] (?:tree|iter)/, kills: 1, maxDelayMs: 300 },
-  { name: "tri2", line: /^\[tri2\] (?:LDA|tree|iter|MLLT)/, kills: 1, maxDelayMs: 400 },
-  { name: "tri3", line: /^\[tri3\] (?:fMLLR from|fMLLR after|tree|iter)/, kills: 2, maxDelayMs: 400 },
-  { name: "alignments", line: /^\[tri3_ali\]/, kills: 1, maxDelayMs: 100 },
-  { name: "RBM pretraining", line: /^\[dnn\] (?:RBM| {2}pass)/, kills: 1, maxDelayMs: 200 },
-  { name: "DNN epochs", line: /^\[dnn\] (?:initial CV| {2}epoch|epoch)/, kills: 2, maxDelayMs: 300 },
-  { name: "DNN decoding", line: /^\[dnn\] (?:dev|test):/, kills: 2, maxDelayMs: 100 },
-  { name: "i-vectors", line: /^\[ivector\]/, kills: 1, maxDelayMs: 50 },
+  { name: "features", line: /^\[features /, kills: 1 },
+  { name: "mono", line: /^\[mono\] iter/, kills: 2 },
+  { name: "GMM decoding", line: /^\[(?:mono|tri\d)\] (?:dev|test)[:]/, kills: 2 },
+  { name: "tri1", line: /^\[tri1\] (?:tree|iter)/, kills: 1 },
+  { name: "tri2", line: /^\[tri2\] (?:LDA|tree|iter|MLLT)/, kills: 1 },
+  { name: "tri3", line: /^\[tri3\] (?:fMLLR from|fMLLR after|tree|iter)/, kills: 2 },
+  { name: "alignments", line: /^\[tri3_ali\]/, kills: 1 },
+  { name: "RBM pretraining", line: /^\[dnn\] (?:RBM| {2}pass)/, kills: 1 },
+  { name: "DNN epochs", line: /^\[dnn\] (?:initial CV| {2}epoch|epoch)/, kills: 2 },
+  { name: "DNN decoding", line: /^\[dnn\] (?:dev|test):/, kills: 2 },
+  { name: "i-vectors", line: /^\[ivector\]/, kills: 1 },
   {
     name: "warm-start steps",
     line: new RegExp(`^${SPEAKER} (?:warm start|initial CV| {2}epoch|epoch)`),
     kills: 3,
-    maxDelayMs: 300,
   },
   {
     name: "speaker-aware decoding",
     line: new RegExp(`^${SPEAKER} (?:dev|test):`),
     kills: 1,
-    maxDelayMs: 100,
   },
-  { name: "writing results", line: /^\[results\]/, kills: 1, maxDelayMs: 10 },
+  { name: "writing results", line: /^\[results\]/, kills: 1, lines: 1 },
 ];
 
 interface Kill {
@@ -63,8 +62,8 @@ interface Kill {
 }
 
 /**
- * Runs `args` in `cwd` once per planned kill, killing its process group `delay` ms after the first line of the
- * planned part (or of a later one, when a resumed run has nothing left of that part); then once more to the end.
+ * Runs `args` in `cwd` once per planned kill, killing its process group `delay` ms after the `nth` line of the
+ * planned part (or of later ones, when a resumed run has less left of that part); then once more to the end.
  * Kills planned for a part the run has already left are skipped.
  */
 async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng): Promise<Kill[]> {
@@ -73,7 +72,9 @@ async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng
   let reached = 0;
   for (const target of [...plan, null]) {
     if (target !== null && target < reached) continue;
-    const delay = target === null ? 0 : rng.next() * parts[target].maxDelayMs;
+    const delay = rng.next() * MAX_DELAY_MS,
+      nth = target === null ? 0 : 1 + rng.int(parts[target].lines ?? 3);
+    let seen = 0;
     const child = new Deno.Command("setsid", {
       args: [Deno.execPath(), "run", "-A", ...args],
       cwd,
@@ -86,7 +87,7 @@ async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng
       lines.push(line);
       const part = parts.findIndex((p) => p.line.test(line));
       if (part >= 0) last = part, reached = Math.max(reached, part);
-      if (target !== null && part >= target && timer === undefined) {
+      if (target !== null && part >= target && ++seen === nth) {
         timer = setTimeout(() => {
           killedAt = last;
           try {
