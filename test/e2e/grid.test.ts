@@ -3,9 +3,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateCorpus } from "../../src/corpus/synth/generate.ts";
-import { PRESETS } from "../../src/corpus/synth/voices.ts";
 import { slurmMissing } from "../jobs/slurm_cluster.ts";
+import { tinyCorpus } from "./tiny_corpus.ts";
 
 const TABLE1 = fileURLToPath(new URL("../../experiments/table1.ts", import.meta.url));
 const base = Deno.makeTempDirSync({ prefix: "phl-grid-" });
@@ -42,14 +41,7 @@ async function table1(jobOptions: string[], keep = false): Promise<Table1> {
 }
 
 test("the tiny Table 1 is the same run serially, as two local jobs and through Slurm", async () => {
-  await generateCorpus({
-    out: join(base, "corpus"),
-    seed: 5,
-    presetName: "clean",
-    preset: PRESETS.clean,
-    counts: { train: 6, dev: 1, test: 1 },
-    jobs: 2,
-  });
+  await tinyCorpus(join(base, "corpus"));
   Deno.mkdirSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const serial = await table1(["--jobs=1"]);
   assert.equal(serial.jobs, [], "one job at a time runs the chains in the process itself");

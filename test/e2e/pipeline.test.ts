@@ -2,8 +2,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { generateCorpus } from "../../src/corpus/synth/generate.ts";
-import { PRESETS } from "../../src/corpus/synth/voices.ts";
 import { loadFeatures } from "../../src/features/extract.ts";
 import { readArk } from "../../src/io/ark.ts";
 import { readDataDir } from "../../src/io/datadir.ts";
@@ -15,6 +13,7 @@ import {
 } from "../../src/pipeline/experiment.ts";
 import { readIvectors, speakerIvectors } from "../../src/pipeline/ivector.ts";
 import type { SpeakerStage } from "../../src/pipeline/speaker_dnn.ts";
+import { tinyCorpus } from "./tiny_corpus.ts";
 
 const e2e = suite("end to end, tiny corpus and profile");
 const base = Deno.makeTempDirSync({ prefix: "phl-e2e-" });
@@ -87,14 +86,7 @@ let partitioned: SpeakerStage[];
 e2e(
   "1. the ladder: every system trains, aligns every utterance and decodes with the recorded error counts",
   async () => {
-    await generateCorpus({
-      out: corpusDir,
-      seed: 5,
-      presetName: "clean",
-      preset: PRESETS.clean,
-      counts: { train: 6, dev: 1, test: 1 },
-      jobs: 2,
-    });
+    await tinyCorpus(corpusDir);
     x = await prepareSpeakerExperiment(args());
     for (const [name, stage] of Object.entries(x.ladder)) {
       assertRecorded(name, stage.summary);

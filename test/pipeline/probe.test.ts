@@ -3,27 +3,19 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { generateCorpus } from "../../src/corpus/synth/generate.ts";
-import { PRESETS } from "../../src/corpus/synth/voices.ts";
 import { saveParameters } from "../../src/nnet/checkpoint.ts";
 import { IVECTOR, Network, type NetworkSpec } from "../../src/nnet/network.ts";
 import { parseExperimentArgs, prepareSpeakerExperiment } from "../../src/pipeline/experiment.ts";
 import { probeInputs, type ProbeSummary, runProbes } from "../../src/pipeline/probe.ts";
 import { errorRate } from "../../src/decode/score.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { tinyCorpus } from "../e2e/tiny_corpus.ts";
 
 const base = Deno.makeTempDirSync({ prefix: "phl-probe-" });
 
 test("probes on the tiny corpus: planted speaker identity, a constant representation, the DNN's top layer", async () => {
   const corpus = join(base, "corpus");
-  await generateCorpus({
-    out: corpus,
-    seed: 5,
-    presetName: "clean",
-    preset: PRESETS.clean,
-    counts: { train: 6, dev: 1, test: 1 },
-    jobs: 2,
-  });
+  await tinyCorpus(corpus);
   const a = parseExperimentArgs("test", [
     `--corpus=${corpus}`,
     "--profile=tiny",

@@ -1,0 +1,13 @@
+// The tiny generated corpus the pipeline tests run on: 6 training speakers, 1 dev, 1 test, the clean preset.
+import { generateCorpus } from "../../src/corpus/synth/generate.ts";
+import { PRESETS } from "../../src/corpus/synth/voices.ts";
+
+export const tinyCorpus = (out: string) =>
+  generateCorpus({
+    out,
+    seed: 5,
+    presetName: "clean",
+    preset: PRESETS.clean,
+    counts: { train: 6, dev: 1, test: 1 },
+    jobs: 2,
+  });
