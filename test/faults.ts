@@ -58,7 +58,6 @@ interface Kill {
   planned: string;
   /** The part of the last line the run printed before it was killed. */
   landed: string;
-  afterMs: number;
 }
 
 /**
@@ -102,10 +101,11 @@ async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng
       kills.push({
         planned: parts[target!].name,
         landed: parts[killedAt]?.name ?? "start-up",
-        afterMs: delay,
       });
       console.error(
-        `kill ${kills.length}: planned in ${parts[target!].name}, landed in ${kills.at(-1)!.landed}`,
+        `kill ${kills.length}: planned in ${parts[target!].name}, landed in ${kills.at(-1)!.landed} (${
+          delay.toFixed(0)
+        } ms after line ${nth} of it or later)`,
       );
     } else if (!status.success) {
       throw new Error(`${args.join(" ")} failed (exit ${status.code}):\n${lines.slice(-20).join("\n")}`);
