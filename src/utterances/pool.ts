@@ -82,7 +82,6 @@ export class UtterancePool {
     return s;
   }
 
-  /** Sets the transform that turns a set's spliced features into the features it trains and decodes on. */
   /** Frees a set in every worker. */
   async unload(set: string) {
     await this.request(() => ({ op: "unload", set }));
@@ -90,6 +89,7 @@ export class UtterancePool {
     this.loaded.delete(set);
   }
 
+  /** Sets the transform that turns a set's spliced features into the features it trains and decodes on. */
   async setTransform(set: string, transform: FeatureMatrix): Promise<number> {
     return (await this.request(() => ({ op: "setTransform", set, transform })))[0] as number;
   }
