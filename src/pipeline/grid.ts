@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Job, JobResult } from "../jobs/job.ts";
 import { runJobs } from "../jobs/run.ts";
-import { model, type ModelSpec, stageFolder } from "../nnet/models.ts";
+import { type ModelSpec, stageFolder } from "../nnet/models.ts";
 import { type ExperimentArgs, runModel, type SpeakerExperiment } from "./experiment.ts";
-import { chainMade, type SpeakerStage } from "./speaker_dnn.ts";
+import { chainMade, type SpeakerStage, stageOwner } from "./speaker_dnn.ts";
 
 const CHAIN_SCRIPT = fileURLToPath(new URL("../../scripts/chain.ts", import.meta.url));
 
@@ -90,10 +90,8 @@ function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
   });
   const shared = new Map<string, ReturnType<typeof job>>();
   const out = chains.map((c) => {
-    const owner = model(c.model.firstStageOf ?? c.model.name);
-    const sharers = chains.filter((d) =>
-      d.units === c.units && (d.model.firstStageOf ?? d.model.name) === owner.name
-    );
+    const owner = stageOwner(c.model, 1);
+    const sharers = chains.filter((d) => d.units === c.units && stageOwner(d.model, 1).name === owner.name);
     if (sharers.length < 2) return job(chainName(c), c, undefined, []);
     const first = stageFolder(owner, 1, c.units);
     if (!shared.has(first)) shared.set(first, job(first, { model: owner, units: c.units }, 1, []));

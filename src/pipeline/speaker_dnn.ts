@@ -278,7 +278,10 @@ export async function runChain(
 }
 
 /** The model whose stage k this is: stage 1 of a model that shares it belongs to the model it shares. */
-const stageOwner = (m: ModelSpec, k: number) => (k === 1 && m.firstStageOf ? model(m.firstStageOf) : m);
+export const stageOwner = (
+  m: ModelSpec,
+  k: number,
+) => (k === 1 && m.firstStageOf ? model(m.firstStageOf) : m);
 
 /** Whether the first `rounds` stages of a chain are made, with these inputs, so that runChain would only read them. */
 export function chainMade(...[m, units, initialDnn, root, o, rounds]: Parameters<typeof runChain>): boolean {

@@ -23,7 +23,8 @@ function git(...args: string[]): string | null {
  * Deno's and the npm packages' versions.
  */
 export function runMetadata() {
-  const commit = git("rev-parse", "HEAD"), dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results");
+  const commit = git("rev-parse", "HEAD"),
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results");
   const pkg = JSON.parse(Deno.readTextFileSync(join(REPO, "package.json")));
   const packages = Object.fromEntries(
     Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).map((name) => {
