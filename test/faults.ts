@@ -13,16 +13,18 @@ const TABLE1_ARGS = ["--profile=tiny", "--backend=wasm", "--nj=2", "--jobs=1"];
 
 /**
  * The pipeline's parts in the order they run: the stderr lines that show a part is running, and how many kills
- * land in it. A kill comes at most MAX_DELAY_MS after one of the part's first `lines` lines (3 unless it prints
- * fewer), so it lands inside the part however fast the machine is.
+ * land in it. A kill comes at most `maxDelayMs` (30 unless the part is shorter) after one of the part's first
+ * `lines` lines (3 unless it prints fewer), so it lands inside the part however fast the machine is.
  */
 interface Part {
   name: string;
   line: RegExp;
   kills: number;
   lines?: number;
+  maxDelayMs?: number;
 }
-const MAX_DELAY_MS = 30;
+/** Reruns of a finished run when a kill planned in its last part came too late (each rerun reuses every stage). */
+const RETRIES = 3;
 const SPEAKER = "\\[(?:extended|transform\\d|partitioned|control) \\d+\\]";
 const CORPUS_PARTS: Part[] = [{
   name: "corpus generation",
@@ -51,7 +53,7 @@ const TABLE1_PARTS: Part[] = [
     line: new RegExp(`^${SPEAKER} (?:dev|test):`),
     kills: 1,
   },
-  { name: "writing results", line: /^\[results\]/, kills: 1, lines: 1 },
+  { name: "writing results", line: /^\[results\]/, kills: 1, lines: 1, maxDelayMs: 5 },
 ];
 
 interface Kill {
@@ -63,15 +65,17 @@ interface Kill {
 /**
  * Runs `args` in `cwd` once per planned kill, killing its process group `delay` ms after the `nth` line of the
  * planned part (or of later ones, when a resumed run has less left of that part); then once more to the end.
- * Kills planned for a part the run has already left are skipped.
+ * Kills planned for a part the run has already left are skipped; one the run outran is tried again on a rerun,
+ * up to RETRIES times.
  */
 async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng): Promise<Kill[]> {
   const kills: Kill[] = [];
   const plan = parts.flatMap((p, i) => Array.from({ length: p.kills }, () => i));
-  let reached = 0;
-  for (const target of [...plan, null]) {
+  let reached = 0, retries = 0;
+  for (let k = 0; k <= plan.length; k++) {
+    const target = k < plan.length ? plan[k] : null;
     if (target !== null && target < reached) continue;
-    const delay = rng.next() * MAX_DELAY_MS,
+    const delay = rng.next() * (target === null ? 0 : parts[target].maxDelayMs ?? 30),
       nth = target === null ? 0 : 1 + rng.int(parts[target].lines ?? 3);
     let seen = 0;
     const child = new Deno.Command("setsid", {
@@ -111,7 +115,8 @@ async function killAndRerun(cwd: string, args: string[], parts: Part[], rng: Rng
       throw new Error(`${args.join(" ")} failed (exit ${status.code}):\n${lines.slice(-20).join("\n")}`);
     } else if (target !== null) {
       console.error(`planned kill in ${parts[target].name}: the run finished first`);
-      return kills;
+      if (retries++ === RETRIES) return kills;
+      k--;
     }
   }
   return kills;
