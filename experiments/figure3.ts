@@ -1,10 +1,11 @@
-// deno task exp:figure3 [--corpus DIR] [--profile P] [--backend B] [--key=value] — PER against the number of layers with speaker input, per model (paper Fig. 3).
+// deno task exp:figure3 [--corpus DIR] [--profile P] [--seeds 1,2,3] [--backend B] [--key=value] — PER against the number of layers with speaker input, per model, mean and spread over seeds (paper Fig. 3).
 import { join } from "node:path";
 import { MODELS } from "../src/nnet/models.ts";
 import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
-import { runChains } from "../src/pipeline/grid.ts";
+import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
+import { meanSd, overSeeds } from "../src/report/seeds.ts";
 import { lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
 import { writeFileAtomic } from "../src/util/fs.ts";
@@ -12,28 +13,36 @@ import { writeFileAtomic } from "../src/util/fs.ts";
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
-  const grid = await runChains(a, x, MODELS.map((m) => ({ model: m, units: a.config.speaker.speakerUnits })));
-  const lines: [string, SpeakerStage[]][] = MODELS.map((m, i) => [m.title, grid.stages[i]]);
+  const grid = await runChains(a, x, chainGrid(MODELS, [a.config.speaker.speakerUnits], a.seeds));
+  // each model's chains, one per seed
+  const lines: [string, SpeakerStage[][]][] = MODELS.map((m, j) => [
+    m.title,
+    a.seeds.map((_, i) => grid.stages[i * MODELS.length + j]),
+  ]);
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);
-  const series = (split: "dev" | "test") =>
-    lines.map(([name, stages]) => ({
+  const summaries = (split: "dev" | "test") =>
+    lines.map(([name, chains]) => ({
       name,
-      points: [[0, per(x.dnn.summary[split])], ...stages.map((s, i) => [i + 1, per(s.summary[split])])] as [
-        number,
-        number,
-      ][],
+      stages: [
+        overSeeds([per(x.dnn.summary[split])]),
+        ...columns.map((k) => overSeeds(chains.map((c) => per(c[k - 1].summary[split])))),
+      ],
     }));
   const table = (split: "dev" | "test") =>
     [
       `| ${split} PER % | 0 (initial DNN) | ${columns.join(" | ")} |`,
       `| --- | --- | ${columns.map(() => "---").join(" | ")} |`,
-      ...series(split).map((s) => `| ${s.name} | ${s.points.map((p) => p[1].toFixed(2)).join(" | ")} |`),
+      ...summaries(split).map((s) => `| ${s.name} | ${s.stages.map((v) => meanSd(v)).join(" | ")} |`),
     ].join("\n");
   const svg = lineChart({
     title: `Test PER during progressive training (${x.exp}, profile ${a.profile})`,
     xLabel: `number of layers with speaker input (${L} = the output layer; 0 = the initial DNN)`,
-    yLabel: "PER (%)",
-    series: series("test"),
+    yLabel: a.seeds.length > 1 ? `PER (%), mean ± sd over ${a.seeds.length} seeds` : "PER (%)",
+    series: summaries("test").map((s) => ({
+      name: s.name,
+      points: s.stages.map((v, k) => [k, v.mean] as [number, number]),
+      spread: s.stages.map((v) => v.sd ?? 0),
+    })),
     xTicks: [0, ...columns],
   });
   const svgPath = join(RESULTS_DIR, "figure3.svg");
@@ -47,7 +56,11 @@ await runMain(async () => {
     `Corpus \`${x.exp}\`, profile \`${a.profile}\`: ${a.config.hiddenLayers} hidden layers, so ${L} stages (the paper: 7). ` +
     "Layer 1 alone is the i-vector baseline for the extended and partitioned models (one shared model); every " +
     "stage is warm-started from the one before and decoded. The control gets the same further training at every " +
-    "stage without speaker input. Plot: `figure3.svg` (test).",
+    `stage without speaker input. Seeds ${
+      a.seeds.join(", ")
+    } of the speaker-aware stages, all from the same ` +
+    "initial DNN; cells are mean ± standard deviation over seeds. Plot: `figure3.svg` (test, error bars ± one " +
+    "standard deviation).",
     "",
     table("test"),
     "",
@@ -58,13 +71,18 @@ await runMain(async () => {
     ...runRecord(a, x, grid.jobs),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
-      lines.map(([name, stages]) => [
+      lines.map(([name, chains]) => [
         name,
-        stages.map((s, i) => ({
-          stage: i + 1,
-          dir: s.dir,
-          dev: per(s.summary.dev),
-          test: per(s.summary.test),
+        columns.map((k) => ({
+          stage: k,
+          seeds: chains.map((c, i) => ({
+            seed: a.seeds[i],
+            dir: c[k - 1].dir,
+            dev: per(c[k - 1].summary.dev),
+            test: per(c[k - 1].summary.test),
+          })),
+          dev: overSeeds(chains.map((c) => per(c[k - 1].summary.dev))),
+          test: overSeeds(chains.map((c) => per(c[k - 1].summary.test))),
         })),
       ]),
     ),

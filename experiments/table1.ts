@@ -1,96 +1,158 @@
-// deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--backend B] [--key=value] — the paper's Table 1, running every stage before it.
+// deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--seeds 1,2,3] [--backend B] [--key=value] — the paper's Table 1 over seeds, running every stage before it.
 import { type ErrorCounts, formatCounts } from "../src/decode/score.ts";
-import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS, type ModelSpec } from "../src/nnet/models.ts";
+import { fmtP } from "../src/decode/significance.ts";
+import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS } from "../src/nnet/models.ts";
 import {
   parseExperimentArgs,
   prepareSpeakerExperiment,
   runRecord,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
-import { runChains } from "../src/pipeline/grid.ts";
+import { chainGrid, runChains } from "../src/pipeline/grid.ts";
+import type { Significance } from "../src/pipeline/hybrid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
-import { fmtP } from "../src/decode/significance.ts";
-import { per, relativeGain, writeResults } from "../src/report/results.ts";
+import { per, writeResults } from "../src/report/results.ts";
+import { meanInterval, meanSd, overSeeds, type SeedSummary } from "../src/report/seeds.ts";
 import { runMain } from "../src/util/args.ts";
+
+/** One system of the table in one seed: where it is, its errors, and what it is compared with. */
+interface Run {
+  dir: string;
+  dev: ErrorCounts;
+  test: ErrorCounts;
+  parameters: number | null;
+  /** The control with the same further training (null for the initial DNN and the control itself). */
+  same: SpeakerStage | null;
+}
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
   const x = await prepareSpeakerExperiment(a);
-  const grid = await runChains(a, x, MODELS.map((m) => ({ model: m, units: a.config.speaker.speakerUnits })));
-  const chains = new Map<string, SpeakerStage[]>(MODELS.map((m, i) => [m.name, grid.stages[i]]));
-  const control = chains.get("control")!, finalControl = control.at(-1)!;
-  const baseline = chains.get(IVECTOR_BASELINE.model)![0];
-  type Row = { name: string; dir: string; dev: ErrorCounts; test: ErrorCounts; parameters: number | null };
-  const row = (name: string, s: SpeakerStage): Row => ({
-    name,
+  const units = a.config.speaker.speakerUnits;
+  const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
+  const chainsOf = a.seeds.map((_, i) =>
+    new Map<string, SpeakerStage[]>(MODELS.map((m, j) => [m.name, grid.stages[i * MODELS.length + j]]))
+  );
+  const stageRun = (s: SpeakerStage, same: SpeakerStage | null): Run => ({
     dir: s.dir,
     dev: s.summary.dev,
     test: s.summary.test,
     parameters: s.summary.parameters,
+    same,
   });
-  const final = (m: ModelSpec) => chains.get(m.name)!.at(-1)!;
-  const rows = [
-    {
-      name: INITIAL_DNN.title,
-      dir: x.dnn.dir,
-      dev: x.dnn.summary.dev,
-      test: x.dnn.summary.test,
-      parameters: null,
-      same: null,
-      paper: INITIAL_DNN.paper,
-    },
-    ...MODELS.filter((m) => !m.layer).map((m) => ({ ...row(m.title, final(m)), same: null, paper: m.paper })),
-    { ...row(IVECTOR_BASELINE.title, baseline), same: control[0], paper: IVECTOR_BASELINE.paper },
-    ...MODELS.filter((m) => m.layer).map((m) => ({
-      ...row(m.title, final(m)),
-      same: finalControl,
+  const initial: Run = {
+    dir: x.dnn.dir,
+    dev: x.dnn.summary.dev,
+    test: x.dnn.summary.test,
+    parameters: null,
+    same: null,
+  };
+  const systems: { name: string; paper?: { test: number; dev: number }; runs: Run[] }[] = [
+    { name: INITIAL_DNN.title, paper: INITIAL_DNN.paper, runs: a.seeds.map(() => initial) },
+    ...MODELS.filter((m) => !m.layer).map((m) => ({
+      name: m.title,
       paper: m.paper,
+      runs: chainsOf.map((c) => stageRun(c.get(m.name)!.at(-1)!, null)),
     })),
-  ].map((r) => {
-    const speakerAware = r.same !== null;
+    {
+      name: IVECTOR_BASELINE.title,
+      paper: IVECTOR_BASELINE.paper,
+      runs: chainsOf.map((c) => stageRun(c.get(IVECTOR_BASELINE.model)![0], c.get("control")![0])),
+    },
+    ...MODELS.filter((m) => m.layer).map((m) => ({
+      name: m.title,
+      paper: m.paper,
+      runs: chainsOf.map((c) => stageRun(c.get(m.name)!.at(-1)!, c.get("control")!.at(-1)!)),
+    })),
+  ];
+  const baselineRuns = systems.find((s) => s.name === IVECTOR_BASELINE.title)!.runs;
+  const rows = systems.map(({ name, paper, runs }) => {
+    const speakerAware = runs[0].same !== null, isBaseline = name === IVECTOR_BASELINE.title;
+    const test = runs.map((r) => per(r.test)), dev = runs.map((r) => per(r.dev));
+    const compare = (other: (i: number) => string | null) =>
+      runs.map((r, i) => {
+        const dir = other(i);
+        return dir === null || dir === r.dir ? null : { against: dir, ...testSignificance(x, r.dir, dir) };
+      });
     return {
-      name: r.name,
-      dir: r.dir,
-      test: per(r.test),
-      dev: per(r.dev),
-      testGain: relativeGain(r.test, x.dnn.summary.test),
-      devGain: relativeGain(r.dev, x.dnn.summary.dev),
-      parameters: r.parameters,
-      vsInitial: r.dir === x.dnn.dir ? null : testSignificance(x, r.dir, x.dnn.dir),
-      vsBaseline: speakerAware && r.dir !== baseline.dir ? testSignificance(x, r.dir, baseline.dir) : null,
-      vsControl: r.same ? { control: r.same.dir, ...testSignificance(x, r.dir, r.same.dir) } : null,
-      paper: r.paper ? [r.paper.test, r.paper.dev] : null,
+      name,
+      seeds: runs.map((r, i) => ({ seed: a.seeds[i], dir: r.dir, test: test[i], dev: dev[i] })),
+      test: overSeeds(test),
+      dev: overSeeds(dev),
+      parameters: runs[0].parameters,
+      /** Test PER minus the initial DNN's, and minus the i-vector baseline's of the same seed. */
+      versusInitial: overSeeds(test.map((t) => t - per(initial.test))),
+      versusBaseline: speakerAware && !isBaseline
+        ? overSeeds(test.map((t, i) => t - per(baselineRuns[i].test)))
+        : null,
+      vsInitial: name === INITIAL_DNN.title ? null : compare(() => initial.dir),
+      vsBaseline: speakerAware && !isBaseline ? compare((i) => baselineRuns[i].dir) : null,
+      vsControl: speakerAware ? compare((i) => runs[i].same!.dir) : null,
+      paper: paper ? { test: paper.test, dev: paper.dev } : null,
     };
   });
-  const c = a.config, layers = c.hiddenLayers + 1;
-  const cell = (v: number, gain: number, first: boolean) =>
-    `${v.toFixed(2)}${first ? "" : ` (${gain.toFixed(1)})`}`;
-  const sig = (s: { pValue: number; z: number } | null) =>
-    s ? `${fmtP(s.pValue)} (${s.z < 0 ? "better" : s.z > 0 ? "worse" : "same"})` : "-";
-  const speakerAware = rows.filter((r) => r.vsBaseline !== null || r.name === IVECTOR_BASELINE.title);
-  const best = speakerAware.reduce((b, r) => (r.test < b.test ? r : b));
-  const phl = rows.find((r) => r.name === model("partitioned").title)!;
-  const ivectorBaseline = rows.find((r) => r.name === IVECTOR_BASELINE.title)!;
+
+  const c = a.config, layers = c.hiddenLayers + 1, n = a.seeds.length;
+  const relative = (s: SeedSummary, base: number) => (100 * (base - s.mean)) / base;
+  const cell = (s: SeedSummary, base: number, first: boolean) =>
+    `${meanSd(s)}${first ? "" : ` (${relative(s, base).toFixed(1)})`}`;
+  const pCell = (ps: ((Significance & { against: string }) | null)[] | null) =>
+    ps
+      ? ps.map((p) => (p ? `${fmtP(p.pValue)}${p.z < 0 ? " b" : p.z > 0 ? " w" : ""}` : "-")).join(" · ")
+      : "-";
   const table = [
-    "| Model | test PER % (rel. %) | dev PER % (rel. %) | parameters | p vs initial DNN | p vs i-vector baseline | p vs control, same training | paper test | paper dev |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Model | test PER % (rel. %) | dev PER % (rel. %) | parameters | test - initial DNN | test - i-vector baseline | p vs initial DNN | p vs i-vector baseline | p vs control, same training | paper test | paper dev |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r, i) =>
-      `| ${r.name} | ${cell(r.test, r.testGain, i === 0)} | ${cell(r.dev, r.devGain, i === 0)} | ${
-        r.parameters ?? "-"
-      } | ${sig(r.vsInitial)} | ${sig(r.vsBaseline)} | ${sig(r.vsControl)} | ${r.paper?.[0] ?? "-"} | ${
-        r.paper?.[1] ?? "-"
-      } |`
+      `| ${r.name} | ${cell(r.test, per(initial.test), i === 0)} | ${
+        cell(r.dev, per(initial.dev), i === 0)
+      } | ${r.parameters ?? "-"} | ${i === 0 ? "-" : meanInterval(r.versusInitial)} | ${
+        r.versusBaseline ? meanInterval(r.versusBaseline) : "-"
+      } | ${pCell(r.vsInitial)} | ${pCell(r.vsBaseline)} | ${pCell(r.vsControl)} | ${
+        r.paper?.test ?? "-"
+      } | ${r.paper?.dev ?? "-"} |`
     ),
   ].join("\n");
+
+  const phl = rows.find((r) => r.name === model("partitioned").title)!;
+  const verdict = (what: string, d: SeedSummary, ps: ({ pValue: number; z: number } | null)[]) => {
+    const better = ps.filter((p) => p && p.pValue < 0.05 && p.z < 0).length,
+      worse = ps.filter((p) => p && p.pValue < 0.05 && p.z > 0).length;
+    const counts =
+      `MAPSSWE p < 0.05 in favour of the Partitioned DNN in ${better} of ${n} seed(s), against it in ${worse}`;
+    if (!d.interval) {
+      return `against ${what}: ${d.mean.toFixed(2)} points (one seed: no spread to judge it by); ${counts}.`;
+    }
+    const clear = d.interval[1] < 0 ? "lower" : d.interval[0] > 0 ? "higher" : null;
+    return `against ${what}: ${d.mean.toFixed(2)} points on average (95% interval over seeds ${
+      d.interval[0].toFixed(2)
+    } to ${d.interval[1].toFixed(2)}, seed standard deviation ${d.sd!.toFixed(2)}); ` +
+      (clear
+        ? `the interval excludes 0, so the PER is ${clear} beyond the seed spread`
+        : `the interval includes 0, so the difference does not exceed the seed spread`) +
+      `; ${counts}.`;
+  };
+  const noAccept = grid.stages.flat().flatMap((s) =>
+    (["newOnly", "all"] as const).filter((step) => {
+      const epochs = s.summary.steps[step];
+      return epochs.length > 0 && !epochs.some((e) => e.accepted);
+    }).map((step) => `${s.dir} (${step === "newOnly" ? "step 1" : "step 2"})`)
+  );
+  const steps = grid.stages.flat().reduce((k, s) => k + (s.summary.steps.newOnly.length ? 2 : 1), 0);
   const md = [
     `# Table 1: PER of the speaker-aware DNNs`,
     "",
     `Regenerate: \`${a.command}\``,
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\` (${c.hiddenLayers} x ${c.hiddenDim} sigmoid hidden layers, so ${layers} stages of progressive training; the paper: 6 x 1024, 7 stages), ` +
-    `i-vectors of ${a.ivector.ivectorDim} dims (UBM ${a.ivector.ubm.gaussians}) on the fMLLR features, ${c.speaker.speakerUnits} speaker units per partition and per transform layer. ` +
-    `Final models (speaker input into all ${layers} layers); PER on the 39-phone set, relative improvement over the initial DNN in brackets. ` +
-    `Significance: MAPSSWE on test (two-sided p; "better" when the row's system makes fewer errors). ` +
+    `i-vectors of ${a.ivector.ivectorDim} dims (UBM ${a.ivector.ubm.gaussians}) on the fMLLR features, ${units} speaker units per partition and per transform layer (the profile's; Table 2 searches the size). ` +
+    `Final models (speaker input into all ${layers} layers); PER on the 39-phone set. ` +
+    `Seeds ${
+      a.seeds.join(", ")
+    } of the speaker-aware stages (their new weights and frame order); every seed is warm-started from the same initial DNN (seed ${c.seed}), a paired design. ` +
+    `PER cells: mean ± standard deviation over seeds, relative improvement of the mean over the initial DNN in brackets. ` +
+    `Differences: the row's test PER minus the initial DNN's and minus the i-vector baseline's of the same seed, mean [95% Student-t interval over seeds]. ` +
+    `Significance: NIST's MAPSSWE on test per seed, in seed order (two-sided p; b / w: the row's system made fewer / more errors). ` +
     `The control is the initial DNN trained on exactly as the speaker-aware stages are (step 2 of every stage), ` +
     `without speaker input, ${layers} times: it tells the gain of the speaker input from that of the extra training ` +
     `(the i-vector baseline is compared with one such round, the final models with ${layers}). ` +
@@ -98,11 +160,13 @@ await runMain(async () => {
     "",
     table,
     "",
-    `Best on test here: ${best.name} (${best.test.toFixed(2)}%). Partitioned DNN vs i-vector baseline: ` +
-    `${phl.test.toFixed(2)} vs ${ivectorBaseline.test.toFixed(2)}, p = ${fmtP(phl.vsBaseline!.pValue)}; ` +
-    `vs the initial DNN: p = ${fmtP(phl.vsInitial!.pValue)}; vs the control with the same training: p = ${
-      fmtP(phl.vsControl!.pValue)
-    }.`,
+    `Partitioned DNN, test PER difference ${
+      verdict("the i-vector baseline", phl.versusBaseline!, phl.vsBaseline!)
+    } ` +
+    `And ${verdict("the initial DNN", phl.versusInitial, phl.vsInitial!)}`,
+    "",
+    `Warm-start steps that ended with no accepted epoch (the step left the network as it was): ${noAccept.length} of ${steps}` +
+    (noAccept.length ? ` (${noAccept.join(", ")}).` : "."),
     "",
     "Stage times in this run (s; a reused stage takes about none): " +
     x.timings.steps.map((t) => `${t.step} ${t.seconds}`).join(", ") + `; total ${x.timings.total}.`,
@@ -111,17 +175,21 @@ await runMain(async () => {
   const files = writeResults("table1", md, {
     ...runRecord(a, x, grid.jobs),
     rows,
-    stages: Object.fromEntries(
-      [...chains].map(([m, stages]) => [
-        m,
-        stages.map((s) => ({
-          dir: s.dir,
-          dev: per(s.summary.dev),
-          test: per(s.summary.test),
-          seconds: s.summary.seconds,
-        })),
-      ]),
-    ),
+    noAcceptedEpoch: noAccept,
+    stages: a.seeds.map((seed, i) => ({
+      seed,
+      chains: Object.fromEntries(
+        [...chainsOf[i]].map(([m, stages]) => [
+          m,
+          stages.map((s) => ({
+            dir: s.dir,
+            dev: per(s.summary.dev),
+            test: per(s.summary.test),
+            seconds: s.summary.seconds,
+          })),
+        ]),
+      ),
+    })),
   });
   console.log("\n" + table + "\n");
   console.log(

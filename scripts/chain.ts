@@ -1,6 +1,6 @@
-// deno run -A scripts/chain.ts [experiment options] --model=NAME [--units=N] [--rounds=K]: one chain of the speaker-aware grid, as each job of the experiments runs it.
+// deno run -A scripts/chain.ts [experiment options] --model=NAME [--units=N] [--rounds=K]: one chain of the speaker-aware grid for each of --seeds, as each job of the experiments runs it.
 import { model } from "../src/nnet/models.ts";
-import { parseExperimentArgs, prepareSpeakerExperiment } from "../src/pipeline/experiment.ts";
+import { parseExperimentArgs, prepareSpeakerExperiment, seeded } from "../src/pipeline/experiment.ts";
 import { runChain } from "../src/pipeline/speaker_dnn.ts";
 import { parseArgs, runMain } from "../src/util/args.ts";
 
@@ -15,5 +15,8 @@ await runMain(async () => {
   const a = parseExperimentArgs("chain", Deno.args.filter((s) => !CHAIN_OPTION.test(s)));
   const x = await prepareSpeakerExperiment(a);
   const units = o.units || a.config.speaker.speakerUnits;
-  await runChain(model(o.model), units, x.dnn, x.speakerRoot, x.inputs, o.rounds || undefined);
+  for (const seed of a.seeds) {
+    const { root, inputs } = seeded(x, seed);
+    await runChain(model(o.model), units, x.dnn, root, inputs, o.rounds || undefined);
+  }
 });

@@ -31,6 +31,12 @@ const EXPERIMENT_OPTIONS = {
     default: navigator.hardwareConcurrency,
     help: "worker threads per stage (feature extraction, GMM training, decoding)",
   },
+  seeds: {
+    kind: "string",
+    default: "",
+    help:
+      "seeds of the speaker-aware stages, comma-separated (default: the profile's count from config.seed on)",
+  },
   exp: { kind: "string", default: "exp", help: "where the stage folders go (<exp>/<corpus name>/...)" },
   "data-root": {
     kind: "string",
@@ -55,6 +61,8 @@ export interface ExperimentArgs {
   ivector: Profile["ivector"];
   probe: Profile["probe"];
   config: DnnConfig;
+  /** The speaker-aware stages' seeds; the initial DNN is config.seed's, shared by all (a paired design). */
+  seeds: number[];
   backend: BackendChoice;
   overrides: [string, string][];
   command: string;
@@ -80,6 +88,15 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     throw new UsageError(`--backend: '${args.backend}' is not one of auto, webgpu, wasm, cpu`);
   }
   const config = applyOverrides(profile.dnn, overrides);
+  const seeds = args.seeds
+    ? args.seeds.split(",").map((v) => {
+      if (!/^\d+$/.test(v.trim()) || +v < 1) {
+        throw new UsageError(`--seeds: '${v}' is not a positive integer`);
+      }
+      return +v;
+    })
+    : Array.from({ length: profile.seeds }, (_, i) => config.seed + i);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${args.seeds} repeats a seed`);
   console.error(
     `DNN config (${args.profile}${overrides.length ? " + overrides" : ""}): ${JSON.stringify(config)}`,
   );
@@ -95,6 +112,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     ivector: profile.ivector,
     probe: profile.probe,
     config,
+    seeds,
     backend: args.backend as BackendChoice,
     overrides,
     command: `deno task ${task} ${argv.join(" ")}`.trim(),
@@ -140,7 +158,7 @@ export interface SpeakerExperiment {
   ali: Stage<AlignmentSummary>;
   dnn: Stage<DnnSummary>;
   ivectors: Stage<IvectorStageSummary>;
-  /** Where the speaker-aware stages of this profile live. */
+  /** Where the speaker-aware stages of this profile live, and their inputs, for the profile's seed (config.seed). */
   speakerRoot: string;
   inputs: SpeakerStageInputs;
   timings: Timings;
@@ -194,6 +212,7 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
     ivectors,
     speakerRoot: join(exp, `speaker_${a.profile}`),
     inputs: {
+      seed: a.config.seed,
       aliDir: ali.dir,
       ivectorDir: ivectors.dir,
       ivectorHash: ivectors.hash,
@@ -212,16 +231,29 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
   };
 }
 
+/**
+ * The speaker-aware stages of seed `seed`: where they live (the profile's seed in speaker_<profile>, any other in
+ * speaker_<profile>_seed<N>) and their inputs.
+ */
+export function seeded(x: SpeakerExperiment, seed: number): { root: string; inputs: SpeakerStageInputs } {
+  return seed === x.inputs.seed
+    ? { root: x.speakerRoot, inputs: x.inputs }
+    : { root: `${x.speakerRoot}_seed${seed}`, inputs: { ...x.inputs, seed } };
+}
+
 /** Trains (or reuses) every progressive stage of a model of the registry; `units` per speaker node. */
 export function runModel(
   x: SpeakerExperiment,
   m: ModelSpec | string,
   units = x.inputs.config.speaker.speakerUnits,
+  seed = x.inputs.seed,
 ): Promise<SpeakerStage[]> {
-  const spec = typeof m === "string" ? model(m) : m;
+  const spec = typeof m === "string" ? model(m) : m, { root, inputs } = seeded(x, seed);
   return x.timings.time(
-    `${spec.name}${spec.hasUnits ? `-${units}` : ""} (${x.inputs.config.hiddenLayers + 1} stages)`,
-    () => runChain(spec, units, x.dnn, x.speakerRoot, x.inputs),
+    `${spec.name}${spec.hasUnits ? `-${units}` : ""}${seed === x.inputs.seed ? "" : ` seed ${seed}`} (${
+      x.inputs.config.hiddenLayers + 1
+    } stages)`,
+    () => runChain(spec, units, x.dnn, root, inputs),
   );
 }
 
@@ -238,7 +270,7 @@ export function runRecord(a: ExperimentArgs, x: SpeakerExperiment, jobs: JobResu
     profile: a.profile,
     overrides: a.overrides,
     config: a.config,
-    seeds: { dnn: a.config.seed, ivector: a.ivector.seed },
+    seeds: { dnn: a.config.seed, speakerStages: a.seeds, ivector: a.ivector.seed },
     backend: x.dnn.summary.backend,
     blas: x.dnn.summary.blas,
     matmul: x.dnn.summary.matmul ?? null,

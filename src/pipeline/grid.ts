@@ -1,19 +1,24 @@
-// The speaker-aware grid as jobs: one per chain (model x units) with --cmd local|slurm, then read back in this process.
+// The speaker-aware grid as jobs: one per chain (model x units x seed) with --cmd local|slurm, then read back in this process.
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import type { Job, JobResult } from "../jobs/job.ts";
 import { runJobs } from "../jobs/run.ts";
 import { type ModelSpec, stageFolder } from "../nnet/models.ts";
-import { type ExperimentArgs, runModel, type SpeakerExperiment } from "./experiment.ts";
+import { type ExperimentArgs, runModel, seeded, type SpeakerExperiment } from "./experiment.ts";
 import { chainMade, type SpeakerStage, stageOwner } from "./speaker_dnn.ts";
 
 const CHAIN_SCRIPT = fileURLToPath(new URL("../../scripts/chain.ts", import.meta.url));
 
-/** One chain of the grid: a model of the registry with its speaker units. */
+/** One chain of the grid: a model of the registry with its speaker units, trained with one seed. */
 export interface Chain {
   model: ModelSpec;
   units: number;
+  seed: number;
 }
+
+/** Every chain of `models` x `units` x `seeds`, seed by seed. */
+export const chainGrid = (models: ModelSpec[], units: number[], seeds: number[]): Chain[] =>
+  seeds.flatMap((seed) => units.flatMap((u) => models.map((model) => ({ model, units: u, seed }))));
 
 /** The grid's chains and what ran them: each chain's stages in the order given, and the jobs (none when serial). */
 export interface GridResult {
@@ -38,8 +43,8 @@ export async function runChains(
     jobs = await runJobs(grid.map((g) => g.job), {
       ...a.run,
       isDone: (j) => {
-        const g = grid.find((g) => g.job.id === j.id)!;
-        return chainMade(g.chain.model, g.chain.units, x.dnn, x.speakerRoot, x.inputs, g.rounds);
+        const g = grid.find((g) => g.job.id === j.id)!, { root, inputs } = seeded(x, g.chain.seed);
+        return chainMade(g.chain.model, g.chain.units, x.dnn, root, inputs, g.rounds);
       },
     });
     const failed = jobs.filter((r) => r.status === "failed");
@@ -53,14 +58,15 @@ export async function runChains(
     }
   }
   const stages: SpeakerStage[][] = [];
-  for (const c of chains) stages.push(await runModel(x, c.model, c.units));
+  for (const c of chains) stages.push(await runModel(x, c.model, c.units, c.seed));
   return { stages, jobs };
 }
 
-/** A chain's name: the model, with its units when it has them ("partitioned-100", "control"). */
-const chainName = (c: Chain) => (c.model.hasUnits ? `${c.model.name}-${c.units}` : c.model.name);
+/** A chain's name: the model, with its units when it has them, and the seed ("partitioned-100-seed1"). */
+const chainName = (c: Chain) =>
+  `${c.model.hasUnits ? `${c.model.name}-${c.units}` : c.model.name}-seed${c.seed}`;
 
-/** The jobs of a grid: one per chain, after the job of a first stage it shares with other chains. */
+/** The jobs of a grid: one per chain, after the job of a first stage it shares with other chains of its seed. */
 function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
   const { frames, numPdfs } = x.ali.summary;
   const job = (id: string, chain: Chain, rounds: number | undefined, after: string[]) => ({
@@ -76,9 +82,10 @@ function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
         ...a.argv,
         `--model=${chain.model.name}`,
         `--units=${chain.units}`,
+        `--seeds=${chain.seed}`,
         ...(rounds ? [`--rounds=${rounds}`] : []),
       ],
-      log: join(x.speakerRoot, "jobs", `${id}.log`),
+      log: join(seeded(x, chain.seed).root, "jobs", `${id}.log`),
       cpus: a.nj,
       // the training frames (40 dims, spliced on the fly), one split's senone scores while decoding, and a
       // margin for the runtime, the network and garbage not yet collected
@@ -91,10 +98,14 @@ function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
   const shared = new Map<string, ReturnType<typeof job>>();
   const out = chains.map((c) => {
     const owner = stageOwner(c.model, 1);
-    const sharers = chains.filter((d) => d.units === c.units && stageOwner(d.model, 1).name === owner.name);
+    const sharers = chains.filter((d) =>
+      d.units === c.units && d.seed === c.seed && stageOwner(d.model, 1).name === owner.name
+    );
     if (sharers.length < 2) return job(chainName(c), c, undefined, []);
-    const first = stageFolder(owner, 1, c.units);
-    if (!shared.has(first)) shared.set(first, job(first, { model: owner, units: c.units }, 1, []));
+    const first = `${stageFolder(owner, 1, c.units)}-seed${c.seed}`;
+    if (!shared.has(first)) {
+      shared.set(first, job(first, { model: owner, units: c.units, seed: c.seed }, 1, []));
+    }
     return job(chainName(c), c, undefined, [first]);
   });
   return [...shared.values(), ...out];

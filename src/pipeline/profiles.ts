@@ -10,6 +10,8 @@ export interface Profile {
   dnn: DnnConfig;
   /** The frozen probes of exp:probe. */
   probe: ProbeConfig;
+  /** How many seeds the speaker-aware stages run with by default (config.seed and the ones after it). */
+  seeds: number;
 }
 
 /** A small triphone system for a corpus of a few speakers. */
@@ -35,8 +37,20 @@ const TINY_LADDER: LadderConfig = {
  * nnet/config.ts); tiny shrinks everything for tests on a corpus of a few speakers.
  */
 export const PROFILES: Record<string, Profile> = {
-  paper: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.paper, probe: PROBE_DEFAULTS },
-  cpu: { ladder: LADDER_KALDI, ivector: IVECTOR_FMLLR, dnn: DNN_PROFILES.cpu, probe: PROBE_DEFAULTS },
+  paper: {
+    ladder: LADDER_KALDI,
+    ivector: IVECTOR_FMLLR,
+    dnn: DNN_PROFILES.paper,
+    probe: PROBE_DEFAULTS,
+    seeds: 3,
+  },
+  cpu: {
+    ladder: LADDER_KALDI,
+    ivector: IVECTOR_FMLLR,
+    dnn: DNN_PROFILES.cpu,
+    probe: PROBE_DEFAULTS,
+    seeds: 3,
+  },
   tiny: {
     ladder: TINY_LADDER,
     ivector: { ...IVECTOR_FMLLR, ubm: { ...IVECTOR_FMLLR.ubm, gaussians: 8 }, ivectorDim: 4, iterations: 2 },
@@ -47,5 +61,6 @@ export const PROFILES: Record<string, Profile> = {
       devFramesPerUtterance: 60,
       pr: { epochs: 10, batchSize: 64 },
     },
+    seeds: 1,
   },
 };

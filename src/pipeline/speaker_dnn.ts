@@ -116,6 +116,8 @@ function loadTrainingData(o: SpeakerStageInputs) {
 }
 
 export interface SpeakerStageInputs {
+  /** The seed of these stages (their new weights, frame order); the CV split is the initial DNN's (config.seed). */
+  seed: number;
   aliDir: string;
   ivectorDir: string;
   /** The stage hash of the i-vectors, for the stage keys. */
@@ -138,17 +140,20 @@ const speakerStageKey = (
   model: m.name,
   round: k,
   units: m.hasUnits ? units : 0,
-  config: o.config,
+  config: stageConfig(o),
   decode: o.decode,
   parent: parentHash,
   ivectors: o.ivectorHash,
 });
 
+/** The DNN config a speaker-aware stage trains with: the experiment's, with the stages' seed. */
+const stageConfig = (o: SpeakerStageInputs): DnnConfig => ({ ...o.config, seed: o.seed });
+
 /**
  * Stage k of a model in `dir`: the network of its graph takes every weight `parent`'s final.params.ark has (names
  * match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed in
  * train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame. The
- * round k seeds the order of the training frames, the same for every chain at the same round.
+ * round k and the stages' seed give the order of the training frames, the same for every chain at the same round.
  */
 function runSpeakerStage(
   m: ModelSpec,
@@ -158,9 +163,9 @@ function runSpeakerStage(
   dir: string,
   o: SpeakerStageInputs,
 ): Promise<SpeakerStage> {
-  const c = o.config;
-  // each round of a chain draws its own frames (epochs over a fraction of them would otherwise repeat)
-  const seeds = { newOnly: c.seed + 1000 * k, all: c.seed + 1000 * k + 1 };
+  const c = stageConfig(o);
+  // each round and seed draws its own frames (epochs over a fraction of them would otherwise repeat)
+  const seeds = { newOnly: 1000 * k + 2 * c.seed - 1, all: 1000 * k + 2 * c.seed };
   const key = speakerStageKey(m, k, units, parent.hash, o);
   return runStage(dir, key, async (out) => {
     const log = logTo(join(out, "log.txt"), `${m.name} ${k}`);

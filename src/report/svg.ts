@@ -2,6 +2,8 @@
 export interface Series {
   name: string;
   points: [number, number][];
+  /** Error bars: each point's half-length in y (a standard deviation, say), drawn as y ± it. */
+  spread?: number[];
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
@@ -44,7 +46,9 @@ export function lineChart(
 ) {
   const W = 700, H = 420, left = 64, right = 230, top = 40, bottom = 56;
   const xs = o.series.flatMap((s) => s.points.map((p) => p[0])),
-    ys = o.series.flatMap((s) => s.points.map((p) => p[1]));
+    ys = o.series.flatMap((s) =>
+      s.points.flatMap(([, y], j) => [y - (s.spread?.[j] ?? 0), y + (s.spread?.[j] ?? 0)])
+    );
   if (!xs.length) throw new Error(`${o.title}: nothing to plot`);
   const xt = o.xTicks ?? ticks(Math.min(...xs), Math.max(...xs));
   const pad = (Math.max(...ys) - Math.min(...ys)) * 0.1 || 0.5;
@@ -75,7 +79,17 @@ export function lineChart(
     const color = COLORS[i % COLORS.length], kind = MARKERS[i % MARKERS.length];
     const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${px(x)} ${py(y)}`).join("");
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    for (const [x, y] of s.points) parts.push(marker(kind, px(x), py(y), color));
+    s.points.forEach(([x, y], j) => {
+      const e = s.spread?.[j] ?? 0;
+      if (e > 0) {
+        parts.push(
+          `<path d="M${px(x)} ${py(y - e)}V${py(y + e)}M${px(x) - 3} ${py(y - e)}h6M${px(x) - 3} ${
+            py(y + e)
+          }h6" stroke="${color}"/>`,
+        );
+      }
+      parts.push(marker(kind, px(x), py(y), color));
+    });
     const ly = top + 10 + 22 * i;
     parts.push(
       `<path d="M${W - right + 14} ${ly}H${W - right + 40}" stroke="${color}" stroke-width="2"/>`,

@@ -1,4 +1,4 @@
-// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs.
+// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs; a second seed adds its own chains.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
@@ -12,7 +12,13 @@ const missing = await slurmMissing();
 if (missing) console.log(`  the Slurm run of the grid test is left out: ${missing}`);
 
 interface Table1 {
-  rows: { name: string; test: number; dev: number; vsInitial: { z: number } | null }[];
+  rows: {
+    name: string;
+    test: { mean: number; sd: number | null };
+    dev: { mean: number };
+    seeds: { seed: number; dir: string; test: number }[];
+    vsInitial: ({ z: number } | null)[] | null;
+  }[];
   cmd: string;
   jobs: { id: string; status: string; slurmJobId?: string }[];
 }
@@ -45,23 +51,45 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
   Deno.mkdirSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const serial = await table1(["--jobs=1"]);
   assert.equal(serial.jobs, [], "one job at a time runs the chains in the process itself");
-  const numbers = (t: Table1) => t.rows.map((r) => [r.name, r.test, r.dev, r.vsInitial?.z ?? null]);
+  const numbers = (t: Table1) =>
+    t.rows.map((r) => [r.name, r.test.mean, r.dev.mean, r.vsInitial?.map((p) => p?.z ?? null) ?? null]);
   const local = await table1(["--cmd=local", "--jobs=2"]);
   assert.equal(numbers(local), numbers(serial));
   assert.equal(
     local.jobs.map((j) => [j.id, j.status]).sort(),
     [
-      ["baseline", "done"],
-      ["control", "done"],
-      ["extended", "done"],
-      ["partitioned-8", "done"],
-      ["transform1-8", "done"],
-      ["transform2-8", "done"],
+      ["baseline-seed1", "done"],
+      ["control-seed1", "done"],
+      ["extended-seed1", "done"],
+      ["partitioned-8-seed1", "done"],
+      ["transform1-8-seed1", "done"],
+      ["transform2-8-seed1", "done"],
     ],
   );
   const again = await table1(["--cmd=local", "--jobs=2"], true);
   assert.ok(again.jobs.every((j) => j.status === "skipped"), "a rerun submits only what is missing");
   assert.equal(numbers(again), numbers(serial));
+
+  const two = await table1(["--cmd=local", "--jobs=2", "--seeds=1,2"], true);
+  assert.equal(
+    two.jobs.filter((j) => j.status === "done").map((j) => j.id).sort(),
+    [
+      "baseline-seed2",
+      "control-seed2",
+      "extended-seed2",
+      "partitioned-8-seed2",
+      "transform1-8-seed2",
+      "transform2-8-seed2",
+    ],
+    "seed 1's chains are reused, seed 2 gets its own",
+  );
+  const partitioned = (t: Table1) => t.rows.find((r) => r.name === "Partitioned DNN")!;
+  const [seed1, seed2] = partitioned(two).seeds;
+  assert.equal([seed1.seed, seed1.test], [1, partitioned(serial).test.mean]);
+  assert.match(seed2.dir, /speaker_tiny_seed2\//);
+  assert.ok(Math.abs(partitioned(two).test.mean - (seed1.test + seed2.test) / 2) < 1e-9);
+  assert.ok(partitioned(two).test.sd !== null && partitioned(serial).test.sd === null);
+  assert.is(partitioned(two).vsInitial!.length, 2);
   if (missing) return;
   const slurm = await table1(["--cmd=slurm", "--slurm.time=10"]);
   assert.equal(numbers(slurm), numbers(serial));

@@ -31,6 +31,20 @@ test("a chart has a polyline per series, with every point inside the plot area, 
   assert.throws(() => lineChart({ title: "e", xLabel: "", yLabel: "", series: [] }), /nothing to plot/);
 });
 
+test("error bars span y ± spread inside the plot, and widen the axis to hold them", () => {
+  const svg = lineChart({
+    title: "bars",
+    xLabel: "x",
+    yLabel: "y",
+    series: [{ name: "a", points: [[0, 15], [1, 14]], spread: [0, 2] }],
+  });
+  const bars = [...svg.matchAll(/<path d="M([\d.]+) ([\d.]+)V([\d.]+)M/g)];
+  assert.is(bars.length, 1, "no bar for a spread of 0");
+  const [, , low, high] = bars[0].map(Number); // y - spread is drawn lower, at a larger SVG y
+  assert.ok(high >= 40 && low <= 364 && low > high, `${high}..${low}`);
+  assert.ok(svg.includes(">12<") && svg.includes(">16<"), "ticks reach 14 - 2 and 14 + 2");
+});
+
 test("relative gains and run metadata", () => {
   const c = (errs: number) => ({ ref: 100, sub: errs, del: 0, ins: 0 });
   assert.ok(Math.abs(relativeGain(c(18), c(20)) - 10) < 1e-9);
