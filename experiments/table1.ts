@@ -132,13 +132,14 @@ await runMain(async () => {
         : `the interval includes 0, so the difference does not exceed the seed spread`) +
       `; ${counts}.`;
   };
-  const noAccept = grid.stages.flat().flatMap((s) =>
+  const made = [...new Map(grid.stages.flat().map((s) => [s.dir, s])).values()]; // shared stages once
+  const noAccept = made.flatMap((s) =>
     (["newOnly", "all"] as const).filter((step) => {
       const epochs = s.summary.steps[step];
       return epochs.length > 0 && !epochs.some((e) => e.accepted);
     }).map((step) => `${s.dir} (${step === "newOnly" ? "step 1" : "step 2"})`)
   );
-  const steps = grid.stages.flat().reduce((k, s) => k + (s.summary.steps.newOnly.length ? 2 : 1), 0);
+  const steps = made.reduce((k, s) => k + (s.summary.steps.newOnly.length ? 2 : 1), 0);
   const md = [
     `# Table 1: PER of the speaker-aware DNNs`,
     "",
