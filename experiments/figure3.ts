@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { MODELS } from "../src/nnet/models.ts";
 import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
+import { speakerUnits } from "../src/pipeline/partition_size.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
 import { meanSd, overSeeds } from "../src/report/seeds.ts";
@@ -13,7 +14,8 @@ import { writeFileAtomic } from "../src/util/fs.ts";
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
-  const grid = await runChains(a, x, chainGrid(MODELS, [a.config.speaker.speakerUnits], a.seeds));
+  const { units, chosen } = await speakerUnits(a, x);
+  const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
   // each model's chains, one per seed
   const lines: [string, SpeakerStage[][]][] = MODELS.map((m, j) => [
     m.title,
@@ -53,7 +55,8 @@ await runMain(async () => {
     "",
     `Regenerate: \`${a.command}\``,
     "",
-    `Corpus \`${x.exp}\`, profile \`${a.profile}\`: ${a.config.hiddenLayers} hidden layers, so ${L} stages (the paper: 7). ` +
+    `Corpus \`${x.exp}\`, profile \`${a.profile}\`: ${a.config.hiddenLayers} hidden layers, so ${L} stages (the paper: 7); ` +
+    `${units} speaker units (${chosen}). ` +
     "Layer 1 alone is the i-vector baseline for the extended and partitioned models (one shared model); every " +
     "stage is warm-started from the one before and decoded. The control gets the same further training at every " +
     `stage without speaker input. Seeds ${
@@ -68,7 +71,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("figure3", md, {
-    ...runRecord(a, x, grid.jobs),
+    ...runRecord(a, x, grid.jobs, a.seeds),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
       lines.map(([name, chains]) => [

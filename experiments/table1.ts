@@ -9,6 +9,7 @@ import {
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
+import { speakerUnits } from "../src/pipeline/partition_size.ts";
 import type { Significance } from "../src/pipeline/hybrid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, writeResults } from "../src/report/results.ts";
@@ -28,7 +29,7 @@ interface Run {
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
   const x = await prepareSpeakerExperiment(a);
-  const units = a.config.speaker.speakerUnits;
+  const { units, chosen } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
   const chainsOf = a.seeds.map((_, i) =>
     new Map<string, SpeakerStage[]>(MODELS.map((m, j) => [m.name, grid.stages[i * MODELS.length + j]]))
@@ -146,7 +147,7 @@ await runMain(async () => {
     `Regenerate: \`${a.command}\``,
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\` (${c.hiddenLayers} x ${c.hiddenDim} sigmoid hidden layers, so ${layers} stages of progressive training; the paper: 6 x 1024, 7 stages), ` +
-    `i-vectors of ${a.ivector.ivectorDim} dims (UBM ${a.ivector.ubm.gaussians}) on the fMLLR features, ${units} speaker units per partition and per transform layer (the profile's; Table 2 searches the size). ` +
+    `i-vectors of ${a.ivector.ivectorDim} dims (UBM ${a.ivector.ubm.gaussians}) on the fMLLR features, ${units} speaker units per partition and per transform layer (${chosen}). ` +
     `Final models (speaker input into all ${layers} layers); PER on the 39-phone set. ` +
     `Seeds ${
       a.seeds.join(", ")
@@ -174,7 +175,8 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table1", md, {
-    ...runRecord(a, x, grid.jobs),
+    ...runRecord(a, x, grid.jobs, a.seeds),
+    speakerUnits: { units, chosen },
     rows,
     noAcceptedEpoch: noAccept,
     stages: a.seeds.map((seed, i) => ({

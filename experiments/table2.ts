@@ -1,40 +1,23 @@
 // deno task exp:table2 [--corpus DIR] [--profile P] [--seeds 1,2,3] [--backend B] [--key=value] — dev PER of the Partitioned DNN for speaker partitions of 50, 100 and 150 units over seeds (paper Table 2).
 import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
-import { model } from "../src/nnet/models.ts";
-import { chainGrid, runChains } from "../src/pipeline/grid.ts";
-import { per, writeResults } from "../src/report/results.ts";
-import { meanSd, overSeeds } from "../src/report/seeds.ts";
+import { PARTITION_SIZES, searchPartitionSize } from "../src/pipeline/partition_size.ts";
+import { writeResults } from "../src/report/results.ts";
+import { meanSd } from "../src/report/seeds.ts";
 import { runMain } from "../src/util/args.ts";
 
-const UNITS = [50, 100, 150];
-const PAPER_DEV = [17.6, 17.5, 17.7];
+const PAPER_DEV = [17.6, 17.5, 17.7]; // at 50, 100, 150 units
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table2");
   const x = await prepareSpeakerExperiment(a);
-  const grid = await runChains(a, x, chainGrid([model("partitioned")], UNITS, a.seeds));
-  // each size's final models, one per seed
-  const finals = UNITS.map((units, u) => {
-    const seeds = a.seeds.map((seed, i) => {
-      const last = grid.stages[i * UNITS.length + u].at(-1)!;
-      return { seed, dir: last.dir, dev: per(last.summary.dev), test: per(last.summary.test) };
-    });
-    return {
-      units,
-      parameters: grid.stages[u].at(-1)!.summary.parameters,
-      seeds,
-      dev: overSeeds(seeds.map((s) => s.dev)),
-      test: overSeeds(seeds.map((s) => s.test)),
-    };
-  });
+  const { sizes: finals, best, grid } = await searchPartitionSize(a, x);
   const table = [
-    `| Units | ${UNITS.join(" | ")} |`,
-    `| --- | ${UNITS.map(() => "---").join(" | ")} |`,
+    `| Units | ${PARTITION_SIZES.join(" | ")} |`,
+    `| --- | ${PARTITION_SIZES.map(() => "---").join(" | ")} |`,
     `| Partitioned DNN, dev PER % | ${finals.map((f) => meanSd(f.dev)).join(" | ")} |`,
     `| (test PER %) | ${finals.map((f) => meanSd(f.test)).join(" | ")} |`,
     `| paper, dev PER % (TIMIT) | ${PAPER_DEV.join(" | ")} |`,
   ].join("\n");
-  const best = finals.reduce((b, f) => (f.dev.mean < b.dev.mean ? f : b));
   const md = [
     "# Table 2: dev PER of the Partitioned DNN against the size of the speaker partitions",
     "",
@@ -49,14 +32,14 @@ await runMain(async () => {
     "",
     table,
     "",
-    `Best on dev here (lowest mean): ${best.units} units.`,
+    `Best on dev here (lowest mean): ${best.units} units; \`exp:table1 --speaker-units=table2\` trains Table 1 with it.`,
     "",
   ].join("\n");
   const files = writeResults("table2", md, {
-    ...runRecord(a, x, grid.jobs),
+    ...runRecord(a, x, grid.jobs, a.seeds),
     rows: finals,
     bestUnits: best.units,
-    paperDev: Object.fromEntries(UNITS.map((u, i) => [u, PAPER_DEV[i]])),
+    paperDev: Object.fromEntries(PARTITION_SIZES.map((u, i) => [u, PAPER_DEV[i]])),
   });
   console.log("\n" + table + "\n");
   console.log(`written: ${files.md}, ${files.json}`);

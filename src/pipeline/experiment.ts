@@ -37,6 +37,12 @@ const EXPERIMENT_OPTIONS = {
     help:
       "seeds of the speaker-aware stages, comma-separated (default: the profile's count from config.seed on)",
   },
+  "speaker-units": {
+    kind: "string",
+    default: "profile",
+    help:
+      "speaker units of Table 1 and Figure 3: profile (its speaker.speakerUnits) or table2 (the size of Table 2 with the lowest mean dev PER)",
+  },
   exp: { kind: "string", default: "exp", help: "where the stage folders go (<exp>/<corpus name>/...)" },
   "data-root": {
     kind: "string",
@@ -63,6 +69,8 @@ export interface ExperimentArgs {
   config: DnnConfig;
   /** The speaker-aware stages' seeds; the initial DNN is config.seed's, shared by all (a paired design). */
   seeds: number[];
+  /** Where Table 1 and Figure 3 take their speaker units from (partition_size.ts). */
+  speakerUnits: "profile" | "table2";
   backend: BackendChoice;
   overrides: [string, string][];
   command: string;
@@ -97,6 +105,10 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     })
     : Array.from({ length: profile.seeds }, (_, i) => config.seed + i);
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${args.seeds} repeats a seed`);
+  const speakerUnits = args["speaker-units"];
+  if (speakerUnits !== "profile" && speakerUnits !== "table2") {
+    throw new UsageError(`--speaker-units: '${speakerUnits}' is not one of profile, table2`);
+  }
   console.error(
     `DNN config (${args.profile}${overrides.length ? " + overrides" : ""}): ${JSON.stringify(config)}`,
   );
@@ -113,6 +125,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     probe: profile.probe,
     config,
     seeds,
+    speakerUnits,
     backend: args.backend as BackendChoice,
     overrides,
     command: `deno task ${task} ${argv.join(" ")}`.trim(),
@@ -263,14 +276,22 @@ export function testSignificance(x: SpeakerExperiment, dirA: string, dirB: strin
   return significance(refs, join(dirA, "decode_test", "hyp.txt"), join(dirB, "decode_test", "hyp.txt"));
 }
 
-/** What every results JSON records about its run besides the numbers: command, config, seeds, backend, times. */
-export function runRecord(a: ExperimentArgs, x: SpeakerExperiment, jobs: JobResult[] = []) {
+/**
+ * What every results JSON records about its run besides the numbers: command, config, seeds (`seeds`: those of
+ * the speaker-aware stages it read), backend, times.
+ */
+export function runRecord(
+  a: ExperimentArgs,
+  x: SpeakerExperiment,
+  jobs: JobResult[] = [],
+  seeds = [x.inputs.seed],
+) {
   return {
     command: a.command,
     profile: a.profile,
     overrides: a.overrides,
     config: a.config,
-    seeds: { dnn: a.config.seed, speakerStages: a.seeds, ivector: a.ivector.seed },
+    seeds: { dnn: a.config.seed, speakerStages: seeds, ivector: a.ivector.seed },
     backend: x.dnn.summary.backend,
     blas: x.dnn.summary.blas,
     matmul: x.dnn.summary.matmul ?? null,

@@ -1,4 +1,4 @@
-// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs; a second seed adds its own chains.
+// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs; a second seed adds its own chains; Table 2's size can feed Table 1.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
@@ -7,11 +7,13 @@ import { slurmMissing } from "../jobs/slurm_cluster.ts";
 import { tinyCorpus } from "./tiny_corpus.ts";
 
 const TABLE1 = fileURLToPath(new URL("../../experiments/table1.ts", import.meta.url));
+const TABLE2 = fileURLToPath(new URL("../../experiments/table2.ts", import.meta.url));
 const base = Deno.makeTempDirSync({ prefix: "phl-grid-" });
 const missing = await slurmMissing();
 if (missing) console.log(`  the Slurm run of the grid test is left out: ${missing}`);
 
 interface Table1 {
+  speakerUnits: { units: number; chosen: string };
   rows: {
     name: string;
     test: { mean: number; sd: number | null };
@@ -23,28 +25,32 @@ interface Table1 {
   jobs: { id: string; status: string; slurmJobId?: string }[];
 }
 
-/** exp:table1 on the tiny corpus with `jobOptions`; its speaker stages made afresh unless `keep`. */
-async function table1(jobOptions: string[], keep = false): Promise<Table1> {
+/** An experiment script on the tiny corpus with `options`; its speaker stages made afresh unless `keep`. */
+async function experiment<T>(script: string, options: string[], keep: boolean): Promise<T> {
   if (!keep) Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      TABLE1,
+      script,
       "--corpus=corpus",
       "--profile=tiny",
       "--backend=wasm",
       "--nj=2",
-      ...jobOptions,
+      ...options,
     ],
     cwd: base,
     stdout: "null",
     stderr: "piped",
   }).output();
   const err = new TextDecoder().decode(r.stderr);
-  assert.ok(r.success, `exp:table1 ${jobOptions.join(" ")} failed:\n${err.slice(-3000)}`);
-  return JSON.parse(Deno.readTextFileSync(join(base, "results", "table1.json")));
+  assert.ok(r.success, `${script} ${options.join(" ")} failed:\n${err.slice(-3000)}`);
+  return JSON.parse(
+    Deno.readTextFileSync(join(base, "results", `${script.split("/").pop()!.replace(".ts", "")}.json`)),
+  );
 }
+
+const table1 = (options: string[], keep = false) => experiment<Table1>(TABLE1, options, keep);
 
 test("the tiny Table 1 is the same run serially, as two local jobs and through Slurm", async () => {
   await tinyCorpus(join(base, "corpus"));
@@ -99,6 +105,25 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
     slurm.jobs.every((j) => j.status === "done" && /^\d+$/.test(j.slurmJobId ?? "")),
     "Slurm job ids",
   );
+});
+
+test("--speaker-units=table2 trains Table 1 with the size of Table 2 that has the lowest mean dev PER", async () => {
+  const t2 = await experiment<{ bestUnits: number; rows: { units: number; dev: { mean: number } }[] }>(
+    TABLE2,
+    ["--jobs=1"],
+    true,
+  );
+  const lowest = t2.rows.reduce((b, r) => (r.dev.mean < b.dev.mean ? r : b));
+  assert.is(t2.bestUnits, lowest.units);
+  const t1 = await table1(["--jobs=1", "--speaker-units=table2"], true);
+  assert.is(t1.speakerUnits.units, lowest.units);
+  assert.match(t1.speakerUnits.chosen, /Table 2's choice on dev/);
+  assert.match(
+    t1.rows.find((r) => r.name === "Partitioned DNN")!.seeds[0].dir,
+    `partitioned-${lowest.units}_`,
+  );
+  const profile = await table1(["--jobs=1"], true);
+  assert.is(profile.speakerUnits.units, 8, "the tiny profile's own size by default");
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));
