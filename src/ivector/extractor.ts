@@ -87,9 +87,13 @@ function ivectorPosterior(
   return { mean, cov, aux: 0.5 * (bw - logDet(l).logAbs), centered };
 }
 
+/** Kaldi's ivector-extractor-est --gaussian-min-count: a Gaussian with less total count keeps its T_c. */
+export const GAUSSIAN_MIN_COUNT = 100;
+
 /**
- * One EM iteration over segments' statistics: E-step posteriors, M-step T_c = (sum F~_c w') (sum N_c E[ww'])^-1,
- * then the minimum-divergence step: with h and C the mean and covariance of the posteriors, means += T h and
+ * One EM iteration over segments' statistics: E-step posteriors, M-step T_c = (sum F~_c w') (sum N_c E[ww'])^-1
+ * for every Gaussian with at least GAUSSIAN_MIN_COUNT frames (the others keep T_c, as Kaldi's, since their
+ * sum N_c E[ww'] may be singular), then the minimum-divergence step: with h and C the mean and covariance of the posteriors, means += T h and
  * T := T chol(C), which keeps the likelihood and makes the prior zero-mean and white again (in place of Kaldi's
  * prior offset). Returns the average auxiliary value per segment under the extractor it started from (comparable
  * across iterations only without the minimum-divergence step, which moves the means).
@@ -98,6 +102,7 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
   const { count, dim, ivectorDim: R } = ex;
   const u = precomputeU(ex);
   const a = new Float64Array(count * R * R), cacc = new Float64Array(count * dim * R);
+  const gamma = new Float64Array(count);
   const h = new Float64Array(R), second = new Float64Array(R * R);
   let aux = 0;
   for (const s of segments) {
@@ -112,6 +117,7 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
     for (let c = 0; c < count; c++) {
       const n = s.n[c];
       if (n === 0) continue;
+      gamma[c] += n;
       for (let k = 0; k < R * R; k++) a[c * R * R + k] += n * eww[k];
       for (let d = 0; d < dim; d++) {
         const f = post.centered[c * dim + d], row = (c * dim + d) * R;
@@ -120,6 +126,7 @@ export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDi
     }
   }
   for (let c = 0; c < count; c++) {
+    if (gamma[c] < GAUSSIAN_MIN_COUNT) continue;
     const ainv = inverse(mat(R, R, a.slice(c * R * R, (c + 1) * R * R)));
     for (let d = 0; d < dim; d++) {
       const row = (c * dim + d) * R;

@@ -110,6 +110,31 @@ test("extractor: EM auxiliary never decreases, and i-vectors recover known speak
   assert.ok(1 - res / tot > 0.95, `R^2 ${1 - res / tot}`);
 });
 
+test("extractor: a Gaussian that sees fewer than 100 frames keeps its T (Kaldi's --gaussian-min-count) instead of a singular solve", () => {
+  const dim = 2, rank = 2;
+  // the third Gaussian sits far from every frame: its occupancy is 0 and its sum N_c E[ww'] is the zero matrix
+  const ubm = ubmGaussians(
+    Float64Array.of(0.45, 0.45, 0.1),
+    Float64Array.of(-3, 0, 3, 0, 1000, 1000),
+    new Float64Array(3 * dim).fill(1),
+  );
+  const kernel = new StatsKernel(ubm), segments: BwStats[] = [];
+  for (let s = 0; s < 8; s++) {
+    const shift = rng.normal(), frames: number[] = [];
+    for (let t = 0; t < 100; t++) frames.push((t % 2 ? 3 : -3) + shift + rng.normal(), shift + rng.normal());
+    segments.push(kernel.stats(featureMatrix(100, dim, Float32Array.from(frames)), 0, false));
+  }
+  kernel.free();
+  const ex = initExtractor(ubm, rank, 3), unseen = ex.t.slice(2 * dim * rank);
+  emIteration(ex, segments, false);
+  assert.equal([...ex.t.slice(2 * dim * rank)], [...unseen], "the unseen Gaussian's T is unchanged");
+  assert.ok(ex.t.slice(0, 2 * dim * rank).every(Number.isFinite));
+  assert.ok(
+    ex.t.slice(0, dim * rank).some((v, i) => v !== initExtractor(ubm, rank, 3).t[i]),
+    "the seen ones move",
+  );
+});
+
 test("evaluation: identification and EER on hand-made vectors", () => {
   const v = (...x: number[]) => Float32Array.from(x);
   const ivectors = new Map([["a1", v(1, 0.1)], ["a2", v(1, -0.1)], ["a3", v(0.9, 0)], ["b1", v(-1, 0.1)], [
