@@ -88,7 +88,7 @@ function ivectorPosterior(
 }
 
 /** Kaldi's ivector-extractor-est --gaussian-min-count: a Gaussian with less total count keeps its T_c. */
-export const GAUSSIAN_MIN_COUNT = 100;
+const GAUSSIAN_MIN_COUNT = 100;
 
 /**
  * One EM iteration over segments' statistics: E-step posteriors, M-step T_c = (sum F~_c w') (sum N_c E[ww'])^-1

@@ -88,6 +88,21 @@ export const MODELS: ModelSpec[] = [
   },
 ];
 
+/** Models that only the ablations train, beside the registry (experiments/ablations/). */
+export const VARIANT_MODELS: ModelSpec[] = [
+  {
+    name: "partitioned-linear",
+    title: "Partitioned DNN, linear speaker partitions",
+    // eq. 7 without its sigmoid: s^l = W_t^l s^(l-1) + b_t^l
+    layer: (l, units) => {
+      const input = model("partitioned").layer!(l, units);
+      return { ...input, nodes: input.nodes.map((n) => ({ ...n, linear: true })) };
+    },
+    firstStageOf: "extended",
+    hasUnits: true,
+  },
+];
+
 /** The i-vector baseline: stage 1 of the extended family. */
 export const IVECTOR_BASELINE = {
   model: "extended",
@@ -100,8 +115,8 @@ export const IVECTOR_BASELINE = {
 export const INITIAL_DNN = { title: "Initial DNN", paper: { test: 19.1, dev: 18.3 } };
 
 export function model(name: string): ModelSpec {
-  const m = MODELS.find((m) => m.name === name);
-  if (!m) throw new Error(`unknown model '${name}' (${MODELS.map((m) => m.name).join(", ")})`);
+  const all = [...MODELS, ...VARIANT_MODELS], m = all.find((m) => m.name === name);
+  if (!m) throw new Error(`unknown model '${name}' (${all.map((m) => m.name).join(", ")})`);
   return m;
 }
 

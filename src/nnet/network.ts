@@ -18,11 +18,15 @@ import {
 /** Where a speaker input comes from: the i-vector itself, or a speaker node by name. */
 export const IVECTOR = "ivector";
 
-/** One sigmoid layer of the speaker side, s = sigmoid(W x + b), x the i-vector or another node's output. */
+/**
+ * One layer of the speaker side, s = sigmoid(W x + b) (or W x + b when `linear`), x the i-vector or another node's
+ * output.
+ */
 export interface SpeakerNode {
   name: string;
   input: string;
   units: number;
+  linear?: boolean;
 }
 
 /**
@@ -156,7 +160,10 @@ export class Network {
     }
     const u = speaker!;
     const nodes: tf.Tensor2D[] = [];
-    for (const n of this.nodeStates) nodes.push(tf.sigmoid(affine(n.from < 0 ? u : nodes[n.from], n.layer)));
+    for (const n of this.nodeStates) {
+      const pre = affine(n.from < 0 ? u : nodes[n.from], n.layer);
+      nodes.push(n.spec.linear ? pre : tf.sigmoid(pre));
+    }
     const hidden = [x], L = this.layers.length;
     let pre = x;
     for (let l = 0; l < (hiddenOnly ? L - 1 : L); l++) {
@@ -248,7 +255,7 @@ export class Network {
       const g = nodeGrad[n];
       if (!g) continue;
       const node = this.nodeStates[n], y = nodes[n];
-      const d = tf.mul(g, tf.mul(y, tf.sub(1, y))) as tf.Tensor2D;
+      const d = node.spec.linear ? g : tf.mul(g, tf.mul(y, tf.sub(1, y))) as tf.Tensor2D;
       if (node.from >= 0 && this.nodeNeeded(node.from)) addNode(node.from, mm(d, node.layer.w, false, true));
       visit(node.spec.name, node.layer.w, node.layer.b, node.from < 0 ? u : nodes[node.from], d);
     }

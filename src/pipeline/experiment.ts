@@ -165,6 +165,13 @@ export async function prepareLadder(a: ExperimentArgs, timings = new Timings()) 
   return { exp, feats, ladder, ali };
 }
 
+/** tri3_ali's fMLLR feature dirs, which the DNNs and the i-vectors are made from. */
+export const fmllrFeatures = (ali: Stage<AlignmentSummary>) => ({
+  train: join(ali.dir, "feats", "train"),
+  dev: join(ali.dir, "feats", "dev"),
+  test: join(ali.dir, "feats", "test"),
+});
+
 export interface SpeakerExperiment {
   exp: string;
   ladder: Record<string, GmmStage>;
@@ -204,15 +211,9 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
       formatCounts(d.test)
     }`,
   );
-  const fmllr = (split: string) => join(ali.dir, "feats", split);
   const ivectors = await timings.time(
     "i-vectors",
-    () =>
-      runIvectors(
-        { train: fmllr("train"), dev: fmllr("dev"), test: fmllr("test") },
-        join(exp, "ivector_fmllr"),
-        a.ivector,
-      ),
+    () => runIvectors(fmllrFeatures(ali), join(exp, "ivector_fmllr"), a.ivector),
   );
   console.log(
     `i-vectors (${a.ivector.ivectorDim} dims, UBM ${a.ivector.ubm.gaussians}, on the fMLLR features): ${ivectors.dir}`,

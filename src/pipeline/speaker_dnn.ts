@@ -44,25 +44,37 @@ const acousticDims = (c: DnnConfig, h: HybridSetup) => [
 ];
 
 /**
+ * Which i-vector each speaker gets, for the ablations: another speaker's of the same split (a seeded derangement),
+ * or one training speaker's, the same for every speaker of every split. Absent: its own.
+ */
+export type IvectorSource = "shuffled" | "constant";
+
+/**
  * Each utterance's speaker vector: its speaker's i-vector (from all of the speaker's utterances in that split),
  * every dimension shifted and scaled to zero mean and unit variance over the training speakers. `override`
- * replaces the stored i-vectors of dev or test speakers (re-estimated ones, say).
+ * replaces the stored i-vectors of dev or test speakers (re-estimated ones, say); `source` hands speakers other
+ * speakers' vectors (the shuffle seeded by `seed`).
  */
 export function speakerVectors(
   ivectorDir: string,
   h: HybridSetup,
   override?: Partial<Record<EvalSplit, Map<string, Float32Array>>>,
+  source?: IvectorSource,
+  seed = 1,
 ): Record<"train" | EvalSplit, (key: string) => Float32Array> {
   const train = [...readIvectors(ivectorDir, "train", "spk").values()];
   const dim = train[0].length, mean = new Float64Array(dim), sd = new Float64Array(dim);
   for (const v of train) v.forEach((x, i) => (mean[i] += x / train.length));
   for (const v of train) v.forEach((x, i) => (sd[i] += (x - mean[i]) ** 2 / train.length));
   sd.forEach((v, i) => (sd[i] = Math.sqrt(v) || 1));
+  const trainPairs = [...readIvectors(ivectorDir, "train", "spk")];
   const forSplit = (split: "train" | EvalSplit) => {
+    const own = [...(override?.[split as EvalSplit] ?? readIvectors(ivectorDir, split, "spk"))];
+    const given = source
+      ? assignIvectors(own, trainPairs, source, new Rng(seed, `${source} i-vectors ${split}`))
+      : own;
     const bySpeaker = new Map(
-      [...(override?.[split as EvalSplit] ?? readIvectors(ivectorDir, split, "spk"))].map((
-        [spk, v],
-      ) => [spk, Float32Array.from(v, (x, i) => (x - mean[i]) / sd[i])]),
+      given.map(([spk, v]) => [spk, Float32Array.from(v, (x, i) => (x - mean[i]) / sd[i])]),
     );
     const utt2spk = h.sets[split].utt2spk;
     return (key: string) => {
@@ -74,6 +86,29 @@ export function speakerVectors(
     };
   };
   return { train: forSplit("train"), dev: forSplit("dev"), test: forSplit("test") };
+}
+
+/**
+ * The vector each speaker of a split gets under `source`. shuffled: another speaker's of the split, by a random
+ * cyclic permutation (Sattolo's algorithm, so none keeps its own); a split of one speaker takes a random training
+ * speaker's. constant: the first training speaker's (by id), for everyone.
+ */
+export function assignIvectors<T>(
+  split: [string, T][],
+  train: [string, T][],
+  source: IvectorSource,
+  rng: Rng,
+): [string, T][] {
+  const byId = (pairs: [string, T][]) => [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = byId(split), trainSorted = byId(train);
+  if (source === "constant") return sorted.map(([spk]) => [spk, trainSorted[0][1]]);
+  if (sorted.length === 1) return [[sorted[0][0], trainSorted[rng.int(trainSorted.length)][1]]];
+  const order = sorted.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return sorted.map(([spk], i) => [spk, sorted[order[i]][1]]);
 }
 
 /**
@@ -104,10 +139,19 @@ let loaded: {
 } | null = null;
 
 function loadTrainingData(o: SpeakerStageInputs) {
-  const key = JSON.stringify([o.aliDir, o.ivectorDir, o.config.cvFraction, o.config.seed, o.config.context]);
+  const key = JSON.stringify([
+    o.aliDir,
+    o.ivectorDir,
+    o.ivectorSource,
+    o.ivectorSource && o.seed, // the shuffle's seed
+    o.config.cvFraction,
+    o.config.seed,
+    o.config.context,
+  ]);
   if (loaded?.key !== key) {
     if (loaded) loaded.data.train.free(), loaded.data.cv.free();
-    const hybrid = new HybridSetup(o.aliDir), speakerOf = speakerVectors(o.ivectorDir, hybrid);
+    const hybrid = new HybridSetup(o.aliDir),
+      speakerOf = speakerVectors(o.ivectorDir, hybrid, undefined, o.ivectorSource, o.seed);
     const { data } = trainingData(hybrid, o.config);
     for (const set of [data.train, data.cv]) set.attachSpeakers(speakerOf.train);
     loaded = { key, hybrid, speakerOf, data };
@@ -122,6 +166,8 @@ export interface SpeakerStageInputs {
   ivectorDir: string;
   /** The stage hash of the i-vectors, for the stage keys. */
   ivectorHash: string;
+  /** Other speakers' i-vectors in place of each speaker's own (ablations); absent for its own. */
+  ivectorSource?: IvectorSource;
   config: DnnConfig;
   backend: BackendChoice;
   decode: DecodeConfig;
@@ -144,6 +190,7 @@ const speakerStageKey = (
   decode: o.decode,
   parent: parentHash,
   ivectors: o.ivectorHash,
+  ivectorSource: o.ivectorSource, // absent (so left out of the key) for the speakers' own
 });
 
 /** The DNN config a speaker-aware stage trains with: the experiment's, with the stages' seed. */
@@ -155,7 +202,7 @@ const stageConfig = (o: SpeakerStageInputs): DnnConfig => ({ ...o.config, seed: 
  * train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame. The
  * round k and the stages' seed give the order of the training frames, the same for every chain at the same round.
  */
-function runSpeakerStage(
+export function runSpeakerStage(
   m: ModelSpec,
   k: number,
   units: number,

@@ -1,5 +1,5 @@
 // Results files: results/<name>.md and .json, with what a reader needs to trust and rerun them (commit, config, versions).
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ErrorCounts, errorRate } from "../decode/score.ts";
 import { writeFileAtomic } from "../util/fs.ts";
@@ -48,11 +48,11 @@ export function runMetadata() {
   };
 }
 
-/** Writes results/<name>.md and results/<name>.json (the JSON gets runMetadata() as "run"). */
+/** Writes results/<name>.md and results/<name>.json (the JSON gets runMetadata() as "run"); `name` may hold a folder. */
 export function writeResults(name: string, markdown: string, json: object): { md: string; json: string } {
   const md = join(RESULTS_DIR, `${name}.md`), js = join(RESULTS_DIR, `${name}.json`);
   console.error(`[results] writing ${md} and ${js}`);
-  Deno.mkdirSync(RESULTS_DIR, { recursive: true });
+  Deno.mkdirSync(dirname(md), { recursive: true });
   writeFileAtomic(md, markdown);
   writeFileAtomic(js, JSON.stringify({ run: runMetadata(), ...json }, null, 2) + "\n");
   return { md, json: js };

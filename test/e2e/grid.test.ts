@@ -1,4 +1,4 @@
-// The tiny exp:table1 three ways, serial in one process, two local jobs, and Slurm jobs: the same Table 1, and the run record lists the jobs; a second seed adds its own chains; Table 2's size can feed Table 1.
+// The tiny experiments on one corpus: exp:table1 serial, as local jobs and through Slurm (the same Table 1), a second seed, Table 2's size into Table 1, and an ablation beside Table 1's Partitioned DNN.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { tinyCorpus } from "./tiny_corpus.ts";
 
 const TABLE1 = fileURLToPath(new URL("../../experiments/table1.ts", import.meta.url));
 const TABLE2 = fileURLToPath(new URL("../../experiments/table2.ts", import.meta.url));
+const ABLATE = fileURLToPath(new URL("../../experiments/ablate.ts", import.meta.url));
 const base = Deno.makeTempDirSync({ prefix: "phl-grid-" });
 const missing = await slurmMissing();
 if (missing) console.log(`  the Slurm run of the grid test is left out: ${missing}`);
@@ -25,19 +26,27 @@ interface Table1 {
   jobs: { id: string; status: string; slurmJobId?: string }[];
 }
 
-/** An experiment script on the tiny corpus with `options`; its speaker stages made afresh unless `keep`. */
-async function experiment<T>(script: string, options: string[], keep: boolean): Promise<T> {
+/**
+ * An experiment script on the tiny corpus with `options`, read back from results/<json>.json; its speaker stages
+ * made afresh unless `keep`.
+ */
+async function experiment<T>(
+  script: string,
+  options: string[],
+  keep: boolean,
+  json = script.split("/").pop()!.replace(".ts", ""),
+): Promise<T> {
   if (!keep) Deno.removeSync(join(base, "exp", "corpus", "speaker_tiny"), { recursive: true });
   const r = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       script,
+      ...options, // first, so that a script's own arguments (ablate's NAME) lead
       "--corpus=corpus",
       "--profile=tiny",
       "--backend=wasm",
       "--nj=2",
-      ...options,
     ],
     cwd: base,
     stdout: "null",
@@ -45,9 +54,7 @@ async function experiment<T>(script: string, options: string[], keep: boolean): 
   }).output();
   const err = new TextDecoder().decode(r.stderr);
   assert.ok(r.success, `${script} ${options.join(" ")} failed:\n${err.slice(-3000)}`);
-  return JSON.parse(
-    Deno.readTextFileSync(join(base, "results", `${script.split("/").pop()!.replace(".ts", "")}.json`)),
-  );
+  return JSON.parse(Deno.readTextFileSync(join(base, "results", `${json}.json`)));
 }
 
 const table1 = (options: string[], keep = false) => experiment<Table1>(TABLE1, options, keep);
@@ -124,6 +131,37 @@ test("--speaker-units=table2 trains Table 1 with the size of Table 2 that has th
   );
   const profile = await table1(["--jobs=1"], true);
   assert.is(profile.speakerUnits.units, 8, "the tiny profile's own size by default");
+});
+
+test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the variants train apart, an index line", async () => {
+  const t1 = await table1(["--jobs=1"], true);
+  const ab = await experiment<
+    { rows: { name: string; seeds: { dir: string }[]; vsReference: unknown[] | null }[] }
+  >(
+    ABLATE,
+    ["shuffled-ivectors", "--jobs=1"],
+    true,
+    "ablations/shuffled-ivectors",
+  );
+  assert.equal(ab.rows.map((r) => r.name), [
+    "paper's configuration (Partitioned DNN)",
+    "another speaker's i-vector",
+    "one constant i-vector",
+  ]);
+  assert.is(
+    ab.rows[0].seeds[0].dir,
+    t1.rows.find((r) => r.name === "Partitioned DNN")!.seeds[0].dir,
+    "reused",
+  );
+  assert.match(ab.rows[1].seeds[0].dir, /speaker_tiny\/ablations\/shuffled-ivectors\/shuffled\//);
+  const key = JSON.parse(Deno.readTextFileSync(join(base, ab.rows[1].seeds[0].dir, "stage.json"))).key;
+  assert.is(key.ivectorSource, "shuffled");
+  assert.is(ab.rows[2].vsReference!.length, 1);
+  const index = Deno.readTextFileSync(join(base, "results", "ablations.md"));
+  assert.match(
+    index,
+    /^- \[shuffled-ivectors\]\(ablations\/shuffled-ivectors\.md\): Shuffled and constant i-vectors\. /m,
+  );
 });
 
 test.after(() => Deno.removeSync(base, { recursive: true }));

@@ -8,7 +8,7 @@ import { coreBlas } from "../../src/nnet/core_blas.ts";
 import { registerBlasKernels } from "../../src/nnet/wasm_blas.ts";
 import { hasRelaxedSimd } from "../../src/simd/gemm.ts";
 import { loadParameters, saveParameters } from "../../src/nnet/checkpoint.ts";
-import { model, MODELS, stageSpec } from "../../src/nnet/models.ts";
+import { model, MODELS, stageSpec, VARIANT_MODELS } from "../../src/nnet/models.ts";
 import { acousticSpec, IVECTOR, Network, type NetworkSpec } from "../../src/nnet/network.ts";
 import type { Affine } from "../../src/nnet/ops.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -80,6 +80,34 @@ test("eq. 6-7: a Partitioned DNN's forward pass equals the hand-written PHL recu
   net.dispose();
 });
 
+test("linear speaker partitions: the same recursion without eq. 7's sigmoid, s^l = W_t s^(l-1) + b_t", async () => {
+  await initBackend("cpu");
+  const W = [[[0.5, -1], [2, 0.3]], [[1, -0.5], [0.2, 0.7]], [[-1, 0.4], [0.6, 1.5]]];
+  const b = [[0.1, -0.2], [0, 0.3], [0.2, -0.1]];
+  const V = [[[0.3, -0.6], [1, 0.2]], [[0.8, -1.2]], [[-0.7, 0.9]]];
+  const Wt = [[[0.4], [-0.9]], [[1.3]]], bt = [[0.05], [-0.3]];
+  const x = [0.7, -1.1], s0 = [1.2, -0.4];
+  const s1 = layer(Wt[0], bt[0], s0), s2 = layer(Wt[1], bt[1], s1);
+  const h1 = add(layer(W[0], b[0], x), layer(V[0], [0, 0], s0)).map(sig);
+  const h2 = add(layer(W[1], b[1], h1), layer(V[1], [0, 0], s1)).map(sig);
+  const logits = add(layer(W[2], b[2], h2), layer(V[2], [0, 0], s2));
+  const spec = stageSpec(model("partitioned-linear"), 3, 1, [2, 2, 2, 2], 2);
+  assert.equal(spec.nodes.map((n) => [n.name, n.linear]), [["partition1", true], ["partition2", true]]);
+  const net = new Network(
+    spec,
+    W.map((w, l) => affineOf(w, b[l])),
+    V.map((v) => tf.variable(tf.tensor2d(v))),
+    Wt.map((w, n) => affineOf(w, bt[n])),
+  );
+  const out = net.forward(tf.tensor2d([x]), tf.tensor2d([s0]));
+  for (const [got, want, what] of [[out.nodes[1], s2, "s^2"], [out.logits, logits, "logits"]] as const) {
+    [...got.dataSync()].forEach((v, i) =>
+      assert.ok(Math.abs(v - want[i]) < 1e-6, `${what}[${i}]: ${v} vs ${want[i]}`)
+    );
+  }
+  net.dispose();
+});
+
 test("eq. 4: a 1-layer i-vector transform feeds W_s1 sigmoid(W_s0 s + b_s0) into the layer's bias", async () => {
   await initBackend("cpu");
   const W = [[[0.5, -1], [2, 0.3]], [[1, -0.5], [0.2, 0.7]]], b = [[0.1, -0.2], [0, 0.3]];
@@ -119,7 +147,7 @@ test("the plain network's gradients (affine weights and biases under sigmoid and
   net.dispose(), tf.dispose([x, y]);
 });
 
-for (const m of MODELS.filter((m) => m.layer)) {
+for (const m of [...MODELS, ...VARIANT_MODELS].filter((m) => m.layer)) {
   test(`${m.name}: every parameter's gradient matches finite differences`, async () => {
     await initBackend("cpu");
     const net = netOf(m.name, 3, "fd");

@@ -1,0 +1,27 @@
+// deno task ablate NAME|all [--seeds 1,2,3] [experiment options] — the ablation scripts of experiments/ablations/, each beside Table 1's Partitioned DNN.
+import { parseExperimentArgs, prepareSpeakerExperiment } from "../src/pipeline/experiment.ts";
+import { runAblation } from "../src/pipeline/ablation.ts";
+import { runMain, UsageError } from "../src/util/args.ts";
+import allAtOnce from "./ablations/all_at_once.ts";
+import ivectorSize from "./ablations/ivector_size.ts";
+import linearPartition from "./ablations/linear_partition.ts";
+import oneStep from "./ablations/one_step.ts";
+import shuffledIvectors from "./ablations/shuffled_ivectors.ts";
+
+const ABLATIONS = [shuffledIvectors, oneStep, allAtOnce, linearPartition, ivectorSize];
+
+await runMain(async () => {
+  const [name, ...rest] = Deno.args;
+  const names = ABLATIONS.map((ab) => ab.name);
+  if (!name || name.startsWith("--")) {
+    throw new UsageError(`deno task ablate NAME|all [options]: NAME is one of ${names.join(", ")}`);
+  }
+  const chosen = name === "all" ? ABLATIONS : ABLATIONS.filter((ab) => ab.name === name);
+  if (!chosen.length) throw new UsageError(`no ablation '${name}' (${names.join(", ")}, or all)`);
+  const a = parseExperimentArgs(`ablate ${name}`, rest);
+  const x = await prepareSpeakerExperiment(a);
+  for (const ab of chosen) {
+    const { files } = await runAblation(ab, a, x);
+    console.log(`${ab.name}: ${files.md}`);
+  }
+});
