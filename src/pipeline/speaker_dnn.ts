@@ -193,6 +193,13 @@ const speakerStageKey = (
   ivectorSource: o.ivectorSource, // absent (so left out of the key) for the speakers' own
 });
 
+/**
+ * How a stage's network starts: warm, from its parent's weights (new ones random), trained in the two warm-start
+ * steps; or from scratch, random or with the hidden layers of its parent's RBMs (the parent is the initial DNN),
+ * trained in one step over all weights with the initial DNN's schedule.
+ */
+export type StageStart = "warm" | "random" | "rbm";
+
 /** The DNN config a speaker-aware stage trains with: the experiment's, with the stages' seed. */
 const stageConfig = (o: SpeakerStageInputs): DnnConfig => ({ ...o.config, seed: o.seed });
 
@@ -201,6 +208,7 @@ const stageConfig = (o: SpeakerStageInputs): DnnConfig => ({ ...o.config, seed: 
  * match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed in
  * train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame. The
  * round k and the stages' seed give the order of the training frames, the same for every chain at the same round.
+ * `start` other than warm trains the stage from scratch instead (see StageStart).
  */
 export function runSpeakerStage(
   m: ModelSpec,
@@ -209,11 +217,15 @@ export function runSpeakerStage(
   parent: Stage<unknown>,
   dir: string,
   o: SpeakerStageInputs,
+  start: StageStart = "warm",
 ): Promise<SpeakerStage> {
   const c = stageConfig(o);
   // each round and seed draws its own frames (epochs over a fraction of them would otherwise repeat)
   const seeds = { newOnly: 1000 * k + 2 * c.seed - 1, all: 1000 * k + 2 * c.seed };
-  const key = speakerStageKey(m, k, units, parent.hash, o);
+  const key = {
+    ...speakerStageKey(m, k, units, parent.hash, o),
+    start: start === "warm" ? undefined : start,
+  };
   return runStage(dir, key, async (out) => {
     const log = logTo(join(out, "log.txt"), `${m.name} ${k}`);
     const info = await initBackend(o.backend);
@@ -226,33 +238,47 @@ export function runSpeakerStage(
       c.speaker.newWeightStddev,
     );
     const named = net.namedParameters();
-    const kept = loadParameters(join(parent.dir, "final.params.ark"), named, true);
-    const fresh = named.map(([n]) => n).filter((n) => !kept.has(n));
-    if (!fresh.length && m.layer) {
-      throw new Error(`${dir}: ${parent.dir} already has every weight of this model`);
-    }
-    log(`warm start from ${parent.dir}: ${kept.size} parameters kept, new: ${fresh.join(", ") || "none"}`);
-    let t = performance.now();
-    net.trainable = new Set(fresh);
-    const step1 = fresh.length
-      ? await trainNewbob(
-        net,
-        data,
-        { ...c, ...c.speaker.newOnly, seed: seeds.newOnly },
-        join(out, "train_new"),
-        log,
-      )
-      : { epochs: [], cv: undefined };
+    let t = performance.now(), step1: Awaited<ReturnType<typeof trainNewbob>> | null = null;
+    if (start === "warm") {
+      const kept = loadParameters(join(parent.dir, "final.params.ark"), named, true);
+      const fresh = named.map(([n]) => n).filter((n) => !kept.has(n));
+      if (!fresh.length && m.layer) {
+        throw new Error(`${dir}: ${parent.dir} already has every weight of this model`);
+      }
+      log(`warm start from ${parent.dir}: ${kept.size} parameters kept, new: ${fresh.join(", ") || "none"}`);
+      net.trainable = new Set(fresh);
+      if (fresh.length) {
+        step1 = await trainNewbob(
+          net,
+          data,
+          { ...c, ...c.speaker.newOnly, seed: seeds.newOnly },
+          join(out, "train_new"),
+          log,
+        );
+      }
+    } else if (start === "rbm") {
+      if (!c.rbm) throw new Error(`${dir}: the initial DNN ${parent.dir} was not pretrained (rbm: null)`);
+      // the initial DNN's RBMs under its hidden layers, one file a layer, each stored as a one-layer stack
+      for (let l = 0; l < c.hiddenLayers; l++) {
+        const layer = net.layers[l];
+        loadParameters(join(parent.dir, "pretrain", `rbm${l + 1}.params.ark`), [
+          ["affine1.weight", layer.w],
+          ["affine1.bias", layer.b],
+        ]);
+      }
+      log(`from ${parent.dir}'s RBMs, the output layer and the speaker weights random`);
+    } else log("from random weights");
     const newOnlySeconds = (performance.now() - t) / 1000;
     t = performance.now();
     net.trainable = null;
+    // from scratch: one step over all weights with the initial DNN's schedule
     const step2 = await trainNewbob(
       net,
       data,
-      { ...c, ...c.speaker.all, seed: seeds.all },
+      start === "warm" ? { ...c, ...c.speaker.all, seed: seeds.all } : { ...c, seed: seeds.all },
       join(out, "train_all"),
       log,
-      step1.cv,
+      step1?.cv,
     );
     const allSeconds = (performance.now() - t) / 1000;
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
@@ -278,7 +304,7 @@ export function runSpeakerStage(
       acousticScale: result.acousticScale,
       insertionPenalty: result.insertionPenalty,
       devGrid: result.devGrid,
-      steps: { newOnly: step1.epochs, all: step2.epochs },
+      steps: { newOnly: step1?.epochs ?? [], all: step2.epochs },
       seconds: { newOnly: newOnlySeconds, all: allSeconds, decode: result.decodeSeconds },
       backend: info.name,
       blas: info.blas,
