@@ -4,12 +4,21 @@ import { runAblation } from "../src/pipeline/ablation.ts";
 import { runMain, UsageError } from "../src/util/args.ts";
 import allAtOnce from "./ablations/all_at_once.ts";
 import fromScratch from "./ablations/from_scratch.ts";
+import inputFeatures from "./ablations/input_features.ts";
 import ivectorSize from "./ablations/ivector_size.ts";
 import linearPartition from "./ablations/linear_partition.ts";
 import oneStep from "./ablations/one_step.ts";
 import shuffledIvectors from "./ablations/shuffled_ivectors.ts";
 
-const ABLATIONS = [shuffledIvectors, oneStep, allAtOnce, fromScratch, linearPartition, ivectorSize];
+const ABLATIONS = [
+  inputFeatures,
+  shuffledIvectors,
+  oneStep,
+  allAtOnce,
+  fromScratch,
+  linearPartition,
+  ivectorSize,
+];
 
 await runMain(async () => {
   const [name, ...rest] = Deno.args;

@@ -13,7 +13,9 @@ import {
   type SpeakerExperiment,
   testSignificance,
 } from "./experiment.ts";
-import { runChain, type SpeakerStage, type SpeakerStageInputs } from "./speaker_dnn.ts";
+import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
+import type { Decoded } from "../decode/search.ts";
+import type { Stage } from "./stage.ts";
 
 /** What a variant is trained with: the experiment, one seed, and a folder of its own for the stages it changes. */
 export interface VariantContext {
@@ -29,8 +31,8 @@ export interface Variant {
   folder: string;
   /** As its row is named. */
   title: string;
-  /** The variant's final model for the context's seed (made, or reused when already made). */
-  run(c: VariantContext): Promise<SpeakerStage>;
+  /** The variant's final model for the context's seed (made, or reused when already made), decoded. */
+  run(c: VariantContext): Promise<Stage<Decoded>>;
 }
 
 export interface Ablation {
@@ -40,6 +42,8 @@ export interface Ablation {
   /** What it asks, and what the paper says or assumes about it. */
   question: string;
   variants: Variant[];
+  /** A sentence of its own on what the rows show, after the one per variant (rows: the reference first). */
+  conclude?(rows: AblationRow[]): string;
 }
 
 /** The reference every ablation compares with: Table 1's Partitioned DNN (the paper's configuration). */
@@ -70,7 +74,7 @@ export const inputsVariant = (
   },
 });
 
-interface Row {
+export interface AblationRow {
   name: string;
   seeds: { seed: number; dir: string; dev: number; test: number }[];
   dev: SeedSummary;
@@ -88,7 +92,7 @@ interface Row {
 export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExperiment) {
   const reference = [];
   for (const seed of a.seeds) reference.push((await runModel(x, "partitioned", undefined, seed)).at(-1)!);
-  const rows: Row[] = [rowOf(REFERENCE, reference, a.seeds, null, x)];
+  const rows: AblationRow[] = [rowOf(REFERENCE, reference, a.seeds, null, x)];
   for (const v of ab.variants) {
     const stages = [];
     for (const seed of a.seeds) {
@@ -112,7 +116,7 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
       } |`
     ),
   ].join("\n");
-  const finding = summarize(rows.slice(1));
+  const finding = [summarize(rows.slice(1)), ab.conclude?.(rows)].filter(Boolean).join(" ");
   const md = [
     `# Ablation: ${ab.title}`,
     "",
@@ -141,11 +145,11 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
 
 function rowOf(
   name: string,
-  stages: SpeakerStage[],
+  stages: Stage<Decoded>[],
   seeds: number[],
-  reference: SpeakerStage[] | null,
+  reference: Stage<Decoded>[] | null,
   x: SpeakerExperiment,
-): Row {
+): AblationRow {
   const test = stages.map((s) => per(s.summary.test)), dev = stages.map((s) => per(s.summary.dev));
   return {
     name,
@@ -158,7 +162,7 @@ function rowOf(
 }
 
 /** One sentence per variant: how far it is from the paper's configuration, and whether beyond the seed spread. */
-function summarize(rows: Row[]): string {
+function summarize(rows: AblationRow[]): string {
   return rows.map((r) => {
     const d = r.versusReference!, size = Math.abs(d.mean).toFixed(2);
     const how = size === "0.00"

@@ -82,18 +82,7 @@ export function runSatAlignments(
         await pool.setSpeakerTransforms(s, trans);
         copyFileSync(join(tri3Dir, `trans.${s}.ark`), join(out, `trans.${s}.ark`));
 
-        const featDir = join(out, "feats", s);
-        Deno.mkdirSync(featDir, { recursive: true });
-        for (const f of DATA_FILES) copyFileSync(join(featDirs[s], f), join(featDir, f));
-        const ark = new ArkWriter(join(featDir, "feats.ark"), "matrix", { scp: join(featDir, "feats.scp") });
-        const byKey = new Map(await pool.features(s));
-        for (const k of keys) {
-          const x = byKey.get(k)!;
-          ark.write(k, x);
-          summary.frames[s] += x.rows;
-          if (s === "train") cmvn.add(x);
-        }
-        ark.close();
+        summary.frames[s] = await writeFeatures(pool, s, featDirs[s], keys, out, s === "train" ? cmvn : null);
         if (s === "test") continue;
 
         const aligned = await align(
@@ -125,11 +114,95 @@ export function runSatAlignments(
         pdfs.close();
         if (s === "train") writeFileAtomic(join(out, "pdf_counts"), `[ ${counts.join(" ")} ]\n`);
       }
-      const global = new ArkWriter(join(out, "cmvn_global.ark"), "matrix");
-      global.write("global", cmvn.toMatrix());
-      global.close();
+      writeGlobalCmvn(out, cmvn);
       writeFileAtomic(join(out, "num_pdfs"), `${model.numPdfs}\n`);
       copyFileSync(join(tri3Dir, "final.mdl.json"), join(out, "final.mdl.json"));
+      summary.seconds = (performance.now() - t0) / 1000;
+      return summary;
+    } finally {
+      pool.close();
+    }
+  });
+}
+
+/** A split's features as the pool computes them into <out>/feats/<split>/ (a Kaldi data dir); returns the frames. */
+async function writeFeatures(
+  pool: ReturnType<typeof utterancePool>,
+  s: Split,
+  from: string,
+  keys: string[],
+  out: string,
+  cmvn: CmvnStats | null,
+): Promise<number> {
+  const featDir = join(out, "feats", s);
+  Deno.mkdirSync(featDir, { recursive: true });
+  for (const f of DATA_FILES) copyFileSync(join(from, f), join(featDir, f));
+  const ark = new ArkWriter(join(featDir, "feats.ark"), "matrix", { scp: join(featDir, "feats.scp") });
+  const byKey = new Map(await pool.features(s));
+  let frames = 0;
+  for (const k of keys) {
+    const x = byKey.get(k)!;
+    ark.write(k, x);
+    frames += x.rows;
+    cmvn?.add(x);
+  }
+  ark.close();
+  return frames;
+}
+
+function writeGlobalCmvn(out: string, cmvn: CmvnStats) {
+  const global = new ArkWriter(join(out, "cmvn_global.ark"), "matrix");
+  global.write("global", cmvn.toMatrix());
+  global.close();
+}
+
+/** What the DNN stage reads from an alignment dir beside its features. */
+const ALIGNMENT_FILES = [
+  "ali.train.ark",
+  "ali.train.scp",
+  "ali.dev.ark",
+  "ali.dev.scp",
+  "pdf_counts",
+  "num_pdfs",
+];
+
+/**
+ * tri3_ali's layout with speaker-independent features: the LDA+MLLT features tri3 was trained on (its transform
+ * on spliced MFCC, no fMLLR) in feats/{train,dev,test} with their global CMVN over train, and tri3_ali's
+ * alignments, priors and model copied, so that a DNN stage reads it as it reads tri3_ali (the input-feature
+ * ablation).
+ */
+export function runSpeakerIndependentFeatures(
+  featDirs: Record<Split, string>,
+  ali: Stage<AlignmentSummary>,
+  dir: string,
+  jobs = navigator.hardwareConcurrency,
+): Promise<Stage<AlignmentSummary>> {
+  const feats = Object.fromEntries(
+    SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
+  );
+  return runStage(dir, { stage: "si_feats", ali: ali.hash, feats }, async (out) => {
+    const t0 = performance.now();
+    const final = JSON.parse(Deno.readTextFileSync(join(ali.dir, "final.mdl.json")));
+    const transform = featureMatrix(
+      final.transform.rows,
+      final.transform.cols,
+      Float32Array.from(final.transform.data),
+    );
+    const pool = utterancePool(jobs),
+      summary = { ...ali.summary, frames: { train: 0, dev: 0, test: 0 }, seconds: 0 };
+    try {
+      const cmvn = new CmvnStats(transform.rows);
+      for (const s of SPLITS) {
+        console.error(`[si_feats] ${s}: LDA+MLLT features`);
+        const keys = [...readDataDir(featDirs[s]).text.keys()];
+        await pool.load(s, featDirs[s], keys, null, { kind: "splice", context: final.spliceContext });
+        await pool.setTransform(s, transform);
+        summary.frames[s] = await writeFeatures(pool, s, featDirs[s], keys, out, s === "train" ? cmvn : null);
+        await pool.unload(s);
+      }
+      writeGlobalCmvn(out, cmvn);
+      for (const f of [...ALIGNMENT_FILES, "final.mdl.json"]) copyFileSync(join(ali.dir, f), join(out, f));
       summary.seconds = (performance.now() - t0) / 1000;
       return summary;
     } finally {

@@ -174,6 +174,8 @@ export const fmllrFeatures = (ali: Stage<AlignmentSummary>) => ({
 
 export interface SpeakerExperiment {
   exp: string;
+  /** The MFCC feature dirs of train, dev and test. */
+  feats: Awaited<ReturnType<typeof mfccFeatures>>;
   ladder: Record<string, GmmStage>;
   ali: Stage<AlignmentSummary>;
   dnn: Stage<DnnSummary>;
@@ -190,7 +192,7 @@ export interface SpeakerExperiment {
  */
 export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<SpeakerExperiment> {
   const timings = new Timings();
-  const { exp, ladder, ali } = await prepareLadder(a, timings);
+  const { exp, feats, ladder, ali } = await prepareLadder(a, timings);
   const dnn = await timings.time(
     "initial DNN",
     () =>
@@ -220,6 +222,7 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
   );
   return {
     exp,
+    feats,
     ladder,
     ali,
     dnn,

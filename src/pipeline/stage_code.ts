@@ -12,6 +12,7 @@ export const STAGE_MODULES: Record<string, string> = {
   tri2: "ladder.ts",
   tri3: "ladder.ts",
   tri3_ali: "alignments.ts",
+  si_feats: "alignments.ts",
   dnn: "dnn.ts",
   ivector: "ivector.ts",
   "speaker-dnn": "speaker_dnn.ts",
