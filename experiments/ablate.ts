@@ -31,7 +31,10 @@ await runMain(async () => {
   const a = parseExperimentArgs(`ablate ${name}`, rest);
   const x = await prepareSpeakerExperiment(a);
   for (const ab of chosen) {
-    const { files } = await runAblation(ab, a, x);
+    const { files } = await runAblation(ab, {
+      ...a,
+      command: `deno task ablate ${ab.name} ${rest.join(" ")}`.trim(),
+    }, x);
     console.log(`${ab.name}: ${files.md}`);
   }
 });

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../src/util/fs.ts";
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
   const x = await prepareSpeakerExperiment(a);
-  const { units, chosen } = await speakerUnits(a, x);
+  const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
   // each model's chains, one per seed
   const lines: [string, SpeakerStage[][]][] = MODELS.map((m, j) => [
@@ -71,7 +71,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("figure3", md, {
-    ...runRecord(a, x, grid.jobs, a.seeds),
+    ...runRecord(a, x, [...searchJobs, ...grid.jobs], a.seeds),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
       lines.map(([name, chains]) => [

@@ -1,6 +1,5 @@
 // deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--seeds 1,2,3] [--backend B] [--key=value] — the paper's Table 1 over seeds, running every stage before it.
 import { type ErrorCounts, formatCounts } from "../src/decode/score.ts";
-import { fmtP } from "../src/decode/significance.ts";
 import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS } from "../src/nnet/models.ts";
 import {
   parseExperimentArgs,
@@ -13,7 +12,14 @@ import { speakerUnits } from "../src/pipeline/partition_size.ts";
 import type { Significance } from "../src/pipeline/hybrid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, writeResults } from "../src/report/results.ts";
-import { meanInterval, meanSd, overSeeds, type SeedSummary } from "../src/report/seeds.ts";
+import {
+  beyondSpread,
+  meanInterval,
+  meanSd,
+  overSeeds,
+  pValues,
+  type SeedSummary,
+} from "../src/report/seeds.ts";
 import { runMain } from "../src/util/args.ts";
 
 /** One system of the table in one seed: where it is, its errors, and what it is compared with. */
@@ -29,7 +35,7 @@ interface Run {
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
   const x = await prepareSpeakerExperiment(a);
-  const { units, chosen } = await speakerUnits(a, x);
+  const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
   const chainsOf = a.seeds.map((_, i) =>
     new Map<string, SpeakerStage[]>(MODELS.map((m, j) => [m.name, grid.stages[i * MODELS.length + j]]))
@@ -69,6 +75,8 @@ await runMain(async () => {
   const baselineRuns = systems.find((s) => s.name === IVECTOR_BASELINE.title)!.runs;
   const rows = systems.map(({ name, paper, runs }) => {
     const speakerAware = runs[0].same !== null, isBaseline = name === IVECTOR_BASELINE.title;
+    // the initial DNN is one model shared by every seed: no spread of its own
+    const distinct = name === INITIAL_DNN.title ? 1 : runs.length;
     const test = runs.map((r) => per(r.test)), dev = runs.map((r) => per(r.dev));
     const compare = (other: (i: number) => string | null) =>
       runs.map((r, i) => {
@@ -78,8 +86,8 @@ await runMain(async () => {
     return {
       name,
       seeds: runs.map((r, i) => ({ seed: a.seeds[i], dir: r.dir, test: test[i], dev: dev[i] })),
-      test: overSeeds(test),
-      dev: overSeeds(dev),
+      test: overSeeds(test.slice(0, distinct)),
+      dev: overSeeds(dev.slice(0, distinct)),
       parameters: runs[0].parameters,
       /** Test PER minus the initial DNN's, and minus the i-vector baseline's of the same seed. */
       versusInitial: overSeeds(test.map((t) => t - per(initial.test))),
@@ -97,10 +105,7 @@ await runMain(async () => {
   const relative = (s: SeedSummary, base: number) => (100 * (base - s.mean)) / base;
   const cell = (s: SeedSummary, base: number, first: boolean) =>
     `${meanSd(s)}${first ? "" : ` (${relative(s, base).toFixed(1)})`}`;
-  const pCell = (ps: ((Significance & { against: string }) | null)[] | null) =>
-    ps
-      ? ps.map((p) => (p ? `${fmtP(p.pValue)}${p.z < 0 ? " b" : p.z > 0 ? " w" : ""}` : "-")).join(" · ")
-      : "-";
+  const pCell = (ps: ((Significance & { against: string }) | null)[] | null) => (ps ? pValues(ps) : "-");
   const table = [
     "| Model | test PER % (rel. %) | dev PER % (rel. %) | parameters | test - initial DNN | test - i-vector baseline | p vs initial DNN | p vs i-vector baseline | p vs control, same training | paper test | paper dev |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -121,16 +126,16 @@ await runMain(async () => {
       worse = ps.filter((p) => p && p.pValue < 0.05 && p.z > 0).length;
     const counts =
       `MAPSSWE p < 0.05 in favour of the Partitioned DNN in ${better} of ${n} seed(s), against it in ${worse}`;
-    if (!d.interval) {
+    const spread = beyondSpread(d);
+    if (!spread || !d.interval) {
       return `against ${what}: ${d.mean.toFixed(2)} points (one seed: no spread to judge it by); ${counts}.`;
     }
-    const clear = d.interval[1] < 0 ? "lower" : d.interval[0] > 0 ? "higher" : null;
     return `against ${what}: ${d.mean.toFixed(2)} points on average (95% interval over seeds ${
       d.interval[0].toFixed(2)
     } to ${d.interval[1].toFixed(2)}, seed standard deviation ${d.sd!.toFixed(2)}); ` +
-      (clear
-        ? `the interval excludes 0, so the PER is ${clear} beyond the seed spread`
-        : `the interval includes 0, so the difference does not exceed the seed spread`) +
+      (spread === "within"
+        ? `the interval includes 0, so the difference does not exceed the seed spread`
+        : `the interval excludes 0, so the PER is ${spread} beyond the seed spread`) +
       `; ${counts}.`;
   };
   const made = [...new Map(grid.stages.flat().map((s) => [s.dir, s])).values()]; // shared stages once
@@ -175,7 +180,7 @@ await runMain(async () => {
     "",
   ].join("\n");
   const files = writeResults("table1", md, {
-    ...runRecord(a, x, grid.jobs, a.seeds),
+    ...runRecord(a, x, [...searchJobs, ...grid.jobs], a.seeds),
     speakerUnits: { units, chosen },
     rows,
     noAcceptedEpoch: noAccept,

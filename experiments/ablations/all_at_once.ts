@@ -15,8 +15,8 @@ export default {
   variants: [{
     folder: "one-stage",
     title: "all layers in one stage",
-    run: ({ a, x, seed, root }) => {
-      const m = model("partitioned"), k = a.config.hiddenLayers + 1, units = a.config.speaker.speakerUnits;
+    run: ({ a, x, seed, units, root }) => {
+      const m = model("partitioned"), k = a.config.hiddenLayers + 1;
       return runSpeakerStage(
         m,
         k,

@@ -1,16 +1,16 @@
 // Ablation: the i-vector baseline and the Partitioned DNN trained from scratch (random, or on the initial DNN's RBMs) against the warm start.
 import { join } from "node:path";
 import { model, stageFolder } from "../../src/nnet/models.ts";
-import type { Ablation, Variant } from "../../src/pipeline/ablation.ts";
+import { type Ablation, baselineVariant, type Variant } from "../../src/pipeline/ablation.ts";
 import { seeded } from "../../src/pipeline/experiment.ts";
-import { runChain, runSpeakerStage, type StageStart } from "../../src/pipeline/speaker_dnn.ts";
+import { runSpeakerStage, type StageStart } from "../../src/pipeline/speaker_dnn.ts";
 
 /** Stage k of a model (1: the i-vector baseline; the last: the final Partitioned DNN) trained from scratch. */
 const scratch = (folder: string, title: string, name: string, last: boolean, start: StageStart): Variant => ({
   folder,
   title,
-  run: ({ a, x, seed, root }) => {
-    const m = model(name), k = last ? a.config.hiddenLayers + 1 : 1, units = a.config.speaker.speakerUnits;
+  run: ({ a, x, seed, units, root }) => {
+    const m = model(name), k = last ? a.config.hiddenLayers + 1 : 1;
     return runSpeakerStage(
       m,
       k,
@@ -33,14 +33,7 @@ export default {
     "output layer and speaker weights random. The warm-started i-vector baseline of Table 1 is listed to compare " +
     "the baselines with.",
   variants: [
-    {
-      folder: "baseline-warm",
-      title: "i-vector baseline, warm start (Table 1's)",
-      run: async ({ a, x, seed }) => {
-        const { root, inputs } = seeded(x, seed);
-        return (await runChain(model("extended"), a.config.speaker.speakerUnits, x.dnn, root, inputs, 1))[0];
-      },
-    },
+    baselineVariant("baseline-warm", "i-vector baseline, warm start (Table 1's)"),
     scratch("baseline-random", "i-vector baseline from random weights", "extended", false, "random"),
     scratch("baseline-rbm", "i-vector baseline from the RBMs", "extended", false, "rbm"),
     scratch("partitioned-random", "Partitioned DNN from random weights", "partitioned", true, "random"),

@@ -1,7 +1,14 @@
 // Ablation: the initial DNN, the i-vector baseline and the Partitioned DNN on speaker-independent LDA+MLLT input instead of fMLLR.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { model } from "../../src/nnet/models.ts";
-import type { Ablation, AblationRow, Variant, VariantContext } from "../../src/pipeline/ablation.ts";
+import {
+  type Ablation,
+  type AblationRow,
+  baselineVariant,
+  REFERENCE,
+  type Variant,
+  type VariantContext,
+} from "../../src/pipeline/ablation.ts";
 import { runSpeakerIndependentFeatures } from "../../src/pipeline/alignments.ts";
 import { runDnn } from "../../src/pipeline/dnn.ts";
 import { seeded } from "../../src/pipeline/experiment.ts";
@@ -39,10 +46,9 @@ const onSi = (folder: string, title: string, rounds: number | null): Variant => 
         c.a.ladder.decode,
       ),
     };
-    const m = model(rounds === 1 ? "extended" : "partitioned");
-    return (await runChain(m, c.a.config.speaker.speakerUnits, dnn, c.root, inputs, rounds ?? undefined)).at(
-      -1,
-    )!;
+    // both variants' chains in one folder, so that the Partitioned DNN's stage 1 is the baseline's
+    const m = model(rounds === 1 ? "extended" : "partitioned"), root = join(dirname(c.root), "lda-mllt");
+    return (await runChain(m, c.units, dnn, root, inputs, rounds ?? undefined)).at(-1)!;
   },
 });
 
@@ -63,14 +69,7 @@ export default {
       title: "initial DNN, fMLLR (Table 1's)",
       run: ({ x }) => Promise.resolve(x.dnn),
     },
-    {
-      folder: "baseline-fmllr",
-      title: "i-vector baseline, fMLLR (Table 1's)",
-      run: async ({ a, x, seed }) => {
-        const { root, inputs } = seeded(x, seed);
-        return (await runChain(model("extended"), a.config.speaker.speakerUnits, x.dnn, root, inputs, 1))[0];
-      },
-    },
+    baselineVariant("baseline-fmllr", "i-vector baseline, fMLLR (Table 1's)"),
     { folder: "initial-si", title: "initial DNN, LDA+MLLT", run: async (c) => (await siDnn(c)).dnn },
     onSi("baseline-si", "i-vector baseline, LDA+MLLT", 1),
     onSi("partitioned-si", "Partitioned DNN, LDA+MLLT", null),
@@ -78,7 +77,7 @@ export default {
   conclude: (rows) => {
     const g = (system: string, initial: string) => gain(rows, system, initial).toFixed(2);
     return `Test-PER gain over the initial DNN of the same input (mean over seeds): Partitioned DNN ${
-      g("paper's configuration (Partitioned DNN)", "initial DNN, fMLLR (Table 1's)")
+      g(REFERENCE, "initial DNN, fMLLR (Table 1's)")
     } on fMLLR, ${g("Partitioned DNN, LDA+MLLT", "initial DNN, LDA+MLLT")} on LDA+MLLT; i-vector baseline ${
       g("i-vector baseline, fMLLR (Table 1's)", "initial DNN, fMLLR (Table 1's)")
     } on fMLLR, ${g("i-vector baseline, LDA+MLLT", "initial DNN, LDA+MLLT")} on LDA+MLLT.`;

@@ -93,9 +93,9 @@ const GAUSSIAN_MIN_COUNT = 100;
 /**
  * One EM iteration over segments' statistics: E-step posteriors, M-step T_c = (sum F~_c w') (sum N_c E[ww'])^-1
  * for every Gaussian with at least GAUSSIAN_MIN_COUNT frames (the others keep T_c, as Kaldi's, since their
- * sum N_c E[ww'] may be singular), then the minimum-divergence step: with h and C the mean and covariance of the posteriors, means += T h and
- * T := T chol(C), which keeps the likelihood and makes the prior zero-mean and white again (in place of Kaldi's
- * prior offset). Returns the average auxiliary value per segment under the extractor it started from (comparable
+ * sum N_c E[ww'] may be singular), then the minimum-divergence step: with h and C the mean and covariance of the
+ * posteriors, means += T h and T := T chol(C), which keeps the likelihood and makes the prior zero-mean and white
+ * again (in place of Kaldi's prior offset). Returns the average auxiliary value per segment under the extractor it started from (comparable
  * across iterations only without the minimum-divergence step, which moves the means).
  */
 export function emIteration(ex: IvectorExtractor, segments: BwStats[], minimumDivergence = true): number {

@@ -34,7 +34,8 @@ export interface SpeakerNode {
  * `speakerInputs[l]` names what layer l also takes through its speaker weights V_l, turning its bias into the
  * speaker-dependent b_s^l = V_l u_l + b^l (eq. 2-3). u_l is the i-vector (the i-vector baseline, the extended
  * i-vector system) or a speaker node: the top of a 1- or 2-layer transform of the i-vector (eq. 4-5), or the speaker
- * partition of the layer below, s^l = sigmoid(W_t^l s^(l-1) + b_t^l) with s^0 the i-vector (eq. 6-7).
+ * partition of the layer below, s^l = sigmoid(W_t^l s^(l-1) + b_t^l) with s^0 the i-vector (eq. 6-7; a `linear`
+ * node drops the sigmoid).
  */
 export interface NetworkSpec {
   /** Acoustic layer sizes: the spliced input, the hidden layers, the senones. */

@@ -1,9 +1,8 @@
 // Ablations: variants of one design choice, each trained for every seed beside the paper's configuration (Table 1's Partitioned DNN) and compared with it.
 import { dirname, join } from "node:path";
-import { fmtP } from "../decode/significance.ts";
 import { model } from "../nnet/models.ts";
 import { per, RESULTS_DIR, writeResults } from "../report/results.ts";
-import { meanInterval, meanSd, overSeeds, type SeedSummary } from "../report/seeds.ts";
+import { beyondSpread, meanInterval, meanSd, overSeeds, pValues, type SeedSummary } from "../report/seeds.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import {
   type ExperimentArgs,
@@ -13,6 +12,7 @@ import {
   type SpeakerExperiment,
   testSignificance,
 } from "./experiment.ts";
+import { speakerUnits } from "./partition_size.ts";
 import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
 import type { Decoded } from "../decode/search.ts";
 import type { Stage } from "./stage.ts";
@@ -22,6 +22,8 @@ export interface VariantContext {
   a: ExperimentArgs;
   x: SpeakerExperiment;
   seed: number;
+  /** The speaker units of Table 1 (`--speaker-units`). */
+  units: number;
   /** <speaker root of the seed>/ablations/<ablation>/<variant folder>/ */
   root: string;
 }
@@ -47,15 +49,25 @@ export interface Ablation {
 }
 
 /** The reference every ablation compares with: Table 1's Partitioned DNN (the paper's configuration). */
-const REFERENCE = "paper's configuration (Partitioned DNN)";
+export const REFERENCE = "paper's configuration (Partitioned DNN)";
 
 /** A variant that trains another model of the registry in the seed's own speaker root, sharing its stages. */
 export const modelVariant = (folder: string, title: string, modelName: string): Variant => ({
   folder,
   title,
-  run: async ({ a, x, seed }) => {
+  run: async ({ x, seed, units }) => {
     const { root, inputs } = seeded(x, seed);
-    return (await runChain(model(modelName), a.config.speaker.speakerUnits, x.dnn, root, inputs)).at(-1)!;
+    return (await runChain(model(modelName), units, x.dnn, root, inputs)).at(-1)!;
+  },
+});
+
+/** Table 1's i-vector baseline of the seed (stage 1 of the extended family), for the ablations that list it. */
+export const baselineVariant = (folder: string, title: string): Variant => ({
+  folder,
+  title,
+  run: async ({ x, seed, units }) => {
+    const { root, inputs } = seeded(x, seed);
+    return (await runChain(model("extended"), units, x.dnn, root, inputs, 1))[0];
   },
 });
 
@@ -69,8 +81,7 @@ export const inputsVariant = (
   title,
   run: async (c) => {
     const inputs = await change(seeded(c.x, c.seed).inputs, c);
-    const units = c.a.config.speaker.speakerUnits;
-    return (await runChain(model("partitioned"), units, c.x.dnn, c.root, inputs)).at(-1)!;
+    return (await runChain(model("partitioned"), c.units, c.x.dnn, c.root, inputs)).at(-1)!;
   },
 });
 
@@ -86,19 +97,23 @@ export interface AblationRow {
 }
 
 /**
- * Trains every variant of `ab` for every seed of `a` (after the reference), writes results/ablations/<name>.md and
- * .json, and puts the ablation's line into results/ablations.md.
+ * Trains every variant of `ab` for every seed of `a` (after the reference, with Table 1's speaker units), one after
+ * another in this process, writes results/ablations/<name>.md and .json, and puts the ablation's line into
+ * results/ablations.md.
  */
 export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExperiment) {
-  const reference = [];
-  for (const seed of a.seeds) reference.push((await runModel(x, "partitioned", undefined, seed)).at(-1)!);
+  const { units } = await speakerUnits(a, x), reference = [];
+  for (const seed of a.seeds) reference.push((await runModel(x, "partitioned", units, seed)).at(-1)!);
   const rows: AblationRow[] = [rowOf(REFERENCE, reference, a.seeds, null, x)];
   for (const v of ab.variants) {
     const stages = [];
     for (const seed of a.seeds) {
       const root = join(seeded(x, seed).root, "ablations", ab.name, v.folder);
       stages.push(
-        await x.timings.time(`${ab.name}: ${v.folder}, seed ${seed}`, () => v.run({ a, x, seed, root })),
+        await x.timings.time(
+          `${ab.name}: ${v.folder}, seed ${seed}`,
+          () => v.run({ a, x, seed, units, root }),
+        ),
       );
     }
     rows.push(rowOf(v.title, stages, a.seeds, reference, x));
@@ -109,11 +124,7 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
     ...rows.map((r) =>
       `| ${r.name} | ${meanSd(r.test)} | ${meanSd(r.dev)} | ${
         r.versusReference ? meanInterval(r.versusReference) : "-"
-      } | ${
-        r.vsReference
-          ? r.vsReference.map((p) => `${fmtP(p.pValue)}${p.z < 0 ? " b" : p.z > 0 ? " w" : ""}`).join(" · ")
-          : "-"
-      } |`
+      } | ${r.vsReference ? pValues(r.vsReference) : "-"} |`
     ),
   ].join("\n");
   const finding = [summarize(rows.slice(1)), ab.conclude?.(rows)].filter(Boolean).join(" ");
@@ -168,12 +179,12 @@ function summarize(rows: AblationRow[]): string {
     const how = size === "0.00"
       ? "the same test PER as the paper's configuration"
       : `${size} points ${d.mean > 0 ? "worse" : "better"} on test than the paper's configuration`;
-    if (!d.interval) return `${r.name}: ${how} (one seed: no spread to judge it by).`;
-    const beyond = d.interval[0] > 0 || d.interval[1] < 0;
+    const spread = beyondSpread(d);
+    if (!spread) return `${r.name}: ${how} (one seed: no spread to judge it by).`;
     return `${r.name}: ${how} on average, ` +
-      (beyond
-        ? "beyond the seed spread (the 95% interval excludes 0)."
-        : "within the seed spread (the 95% interval includes 0).");
+      (spread === "within"
+        ? "within the seed spread (the 95% interval includes 0)."
+        : "beyond the seed spread (the 95% interval excludes 0).");
   }).join(" ");
 }
 

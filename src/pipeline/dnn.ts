@@ -178,7 +178,8 @@ export function runDnn(
       versusTri3,
       config: c,
     };
-    writeFileAtomic(join(out, "RESULTS.md"), dnnResults(command, c, summary, hybrid.numPdfs));
+    const features = ali.key.stage === "si_feats" ? "LDA+MLLT" : "fMLLR";
+    writeFileAtomic(join(out, "RESULTS.md"), dnnResults(command, c, summary, hybrid.numPdfs, features));
     return summary;
   }, { resumable: true });
 }
@@ -191,15 +192,19 @@ export function logTo(path: string, tag = "dnn") {
   };
 }
 
-function dnnResults(command: string, c: DnnConfig, s: DnnSummary, numPdfs: number): string {
+function dnnResults(command: string, c: DnnConfig, s: DnnSummary, numPdfs: number, features: string): string {
   const arch = `${(2 * c.context + 1) * 40}-${Array(c.hiddenLayers).fill(c.hiddenDim).join("-")}-${numPdfs}`;
   const last = s.epochs[s.epochs.length - 1];
   return [
     `# ${command}`,
     "",
-    `Initial DNN (hybrid): ${arch} sigmoid, 40-dim fMLLR features (tri3) with global CMVN spliced ±${c.context},`,
+    `Initial DNN (hybrid): ${arch} sigmoid, 40-dim ${features} features (tri3) with global CMVN spliced ±${c.context},`,
     `${
-      c.rbm ? `RBM pretraining (CD-1, ${c.rbm.passes} pass per Bernoulli RBM, 2 for the Gaussian one), ` : ""
+      c.rbm
+        ? `RBM pretraining (CD-1, ${c.rbm.passes} pass(es) per Bernoulli RBM, ${
+          2 * c.rbm.passes
+        } for the Gaussian one), `
+        : ""
     }` +
     `cross-entropy with newbob from ${c.learnRate} (minibatch ${c.batchSize}, ${s.epochs.length} epochs), ` +
     `backend ${s.backend}${productsTag(s)}.`,

@@ -4,6 +4,7 @@ import { per } from "../report/results.ts";
 import { overSeeds, type SeedSummary } from "../report/seeds.ts";
 import type { ExperimentArgs, SpeakerExperiment } from "./experiment.ts";
 import { chainGrid, type GridResult, runChains } from "./grid.ts";
+import type { JobResult } from "../jobs/job.ts";
 
 /** The sizes Table 2 tries (the paper's). */
 export const PARTITION_SIZES = [50, 100, 150];
@@ -43,22 +44,24 @@ export async function searchPartitionSize(
 }
 
 /**
- * The speaker units of Table 1 and Figure 3, and a phrase saying where they come from: the profile's
- * speaker.speakerUnits, or with --speaker-units=table2 the size Table 2's search picks on dev.
+ * The speaker units of Table 1 and Figure 3, a phrase saying where they come from, and the jobs of the search:
+ * the profile's speaker.speakerUnits, or with --speaker-units=table2 the size Table 2's search picks on dev.
  */
 export async function speakerUnits(
   a: ExperimentArgs,
   x: SpeakerExperiment,
-): Promise<{ units: number; chosen: string }> {
+): Promise<{ units: number; chosen: string; jobs: JobResult[] }> {
   if (a.speakerUnits === "profile") {
     return {
       units: a.config.speaker.speakerUnits,
       chosen: "the profile's; `--speaker-units=table2` takes Table 2's",
+      jobs: [],
     };
   }
-  const { sizes, best } = await searchPartitionSize(a, x);
+  const { sizes, best, grid } = await searchPartitionSize(a, x);
   return {
     units: best.units,
+    jobs: grid.jobs,
     chosen: `Table 2's choice on dev: mean dev PER ${
       sizes.map((s) => `${s.dev.mean.toFixed(2)} with ${s.units}`).join(", ")
     }`,

@@ -22,8 +22,10 @@ export interface SpeakerStageSummary extends Decoded {
   stage: number;
   units: number;
   spec: NetworkSpec;
-  /** The stage it was warm-started from. */
+  /** The stage it was warm-started from (from scratch: whose RBMs it started from, or the initial DNN). */
   parent: string;
+  /** Set when the stage was trained from scratch (absent: warm-started). */
+  start?: Exclude<StageStart, "warm">;
   parameters: number;
   steps: { newOnly: EpochLog[]; all: EpochLog[] };
   seconds: { newOnly: number; all: number; decode: number };
@@ -62,14 +64,18 @@ export function speakerVectors(
   source?: IvectorSource,
   seed = 1,
 ): Record<"train" | EvalSplit, (key: string) => Float32Array> {
-  const train = [...readIvectors(ivectorDir, "train", "spk").values()];
+  const trainPairs = [...readIvectors(ivectorDir, "train", "spk")], train = trainPairs.map(([, v]) => v);
   const dim = train[0].length, mean = new Float64Array(dim), sd = new Float64Array(dim);
   for (const v of train) v.forEach((x, i) => (mean[i] += x / train.length));
   for (const v of train) v.forEach((x, i) => (sd[i] += (x - mean[i]) ** 2 / train.length));
   sd.forEach((v, i) => (sd[i] = Math.sqrt(v) || 1));
-  const trainPairs = [...readIvectors(ivectorDir, "train", "spk")];
   const forSplit = (split: "train" | EvalSplit) => {
-    const own = [...(override?.[split as EvalSplit] ?? readIvectors(ivectorDir, split, "spk"))];
+    const replaced = override?.[split as EvalSplit];
+    const own = replaced
+      ? [...replaced]
+      : split === "train"
+      ? trainPairs
+      : [...readIvectors(ivectorDir, split, "spk")];
     const given = source
       ? assignIvectors(own, trainPairs, source, new Rng(seed, `${source} i-vectors ${split}`))
       : own;
@@ -220,8 +226,10 @@ export function runSpeakerStage(
   start: StageStart = "warm",
 ): Promise<SpeakerStage> {
   const c = stageConfig(o);
-  // each round and seed draws its own frames (epochs over a fraction of them would otherwise repeat)
-  const seeds = { newOnly: 1000 * k + 2 * c.seed - 1, all: 1000 * k + 2 * c.seed };
+  // each round and seed draws its own frames (epochs over a fraction of them would otherwise repeat); the
+  // profile's own seed keeps the draws stages had before there were seeds
+  const base = o.config.seed + 1000 * k + 2 * (o.seed - o.config.seed);
+  const seeds = { newOnly: base, all: base + 1 };
   const key = {
     ...speakerStageKey(m, k, units, parent.hash, o),
     start: start === "warm" ? undefined : start,
@@ -298,6 +306,7 @@ export function runSpeakerStage(
       units: key.units,
       spec,
       parent: parent.dir,
+      ...(start === "warm" ? {} : { start }),
       parameters: net.size,
       dev: result.dev.total,
       test: result.test.total,
@@ -390,15 +399,23 @@ function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): st
       m.layer
         ? `speaker input into ${s.stage} layer(s)`
         : `round ${s.stage} of further training without speaker input`
-    }, ${s.parameters} parameters, warm-started from ${s.parent}; backend ${s.backend}${productsTag(s)}.`,
+    }, ${s.parameters} parameters, ${
+      s.start === "random"
+        ? "trained from random weights"
+        : s.start === "rbm"
+        ? `trained from the RBMs of ${s.parent}`
+        : `warm-started from ${s.parent}`
+    }; backend ${s.backend}${productsTag(s)}.`,
     `Acoustic scale ${s.acousticScale}, insertion penalty ${s.insertionPenalty} (dev).`,
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
     "",
-    `Step 1 (new weights) ${s.seconds.newOnly.toFixed(0)} s, step 2 (all) ${
-      s.seconds.all.toFixed(0)
-    } s, decoding ${s.seconds.decode.toFixed(0)} s.`,
+    s.start
+      ? `One step over all weights ${s.seconds.all.toFixed(0)} s, decoding ${s.seconds.decode.toFixed(0)} s.`
+      : `Step 1 (new weights) ${s.seconds.newOnly.toFixed(0)} s, step 2 (all) ${
+        s.seconds.all.toFixed(0)
+      } s, decoding ${s.seconds.decode.toFixed(0)} s.`,
     "",
     "| step | epoch | rate | train loss | CV loss | CV acc % | accepted | frames/s |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -1,4 +1,5 @@
-// Summaries over seeds: mean, sample standard deviation and the Student-t 95% interval of a mean.
+// Summaries over seeds: mean, sample standard deviation and the Student-t 95% interval of a mean, and their cells.
+import { fmtP } from "../decode/significance.ts";
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; relative error below 1e-15). */
 function lnGamma(x: number): number {
@@ -104,3 +105,13 @@ export const meanInterval = (s: SeedSummary, digits = 2) =>
   s.interval === null
     ? s.mean.toFixed(digits)
     : `${s.mean.toFixed(digits)} [${s.interval[0].toFixed(digits)}, ${s.interval[1].toFixed(digits)}]`;
+
+/** Per-seed MAPSSWE p-values in seed order: "0.11 b · 0.30 w" (b / w: the first system made fewer / more errors). */
+export const pValues = (ps: ({ pValue: number; z: number } | null)[]) =>
+  ps.map((p) => (p ? `${fmtP(p.pValue)}${p.z < 0 ? " b" : p.z > 0 ? " w" : ""}` : "-")).join(" · ");
+
+/** Whether a mean difference over seeds is beyond their spread: its 95% interval below or above 0; null for one seed. */
+export function beyondSpread(d: SeedSummary): "lower" | "higher" | "within" | null {
+  if (!d.interval) return null;
+  return d.interval[1] < 0 ? "lower" : d.interval[0] > 0 ? "higher" : "within";
+}
