@@ -5,11 +5,10 @@ import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import { speakerUnits } from "../src/pipeline/partition_size.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
-import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
+import { per, RESULTS_DIR, writeResultFile, writeResults } from "../src/report/results.ts";
 import { meanSd, overSeeds } from "../src/report/seeds.ts";
 import { lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
-import { writeFileAtomic } from "../src/util/fs.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
@@ -49,7 +48,7 @@ await runMain(async () => {
   });
   const svgPath = join(RESULTS_DIR, "figure3.svg");
   Deno.mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileAtomic(svgPath, svg);
+  writeResultFile(svgPath, svg);
   const md = [
     "# Figure 3: PER against the number of layers with speaker input",
     "",

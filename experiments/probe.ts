@@ -8,10 +8,9 @@ import {
   runRecord,
 } from "../src/pipeline/experiment.ts";
 import { probeInputs, type ProbeSummary, type ProbeSystem, runProbes } from "../src/pipeline/probe.ts";
-import { per, RESULTS_DIR, writeResults } from "../src/report/results.ts";
+import { per, RESULTS_DIR, writeResultFile, writeResults } from "../src/report/results.ts";
 import { barChart, lineChart } from "../src/report/svg.ts";
 import { runMain } from "../src/util/args.ts";
-import { writeFileAtomic } from "../src/util/fs.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:probe");
@@ -93,7 +92,7 @@ await runMain(async () => {
     }),
   };
   Deno.mkdirSync(RESULTS_DIR, { recursive: true });
-  for (const [name, svg] of Object.entries(svgs)) writeFileAtomic(join(RESULTS_DIR, name), svg);
+  for (const [name, svg] of Object.entries(svgs)) writeResultFile(join(RESULTS_DIR, name), svg);
 
   const c = a.probe, f = results[0].frames;
   const md = [

@@ -1,9 +1,8 @@
 // Ablations: variants of one design choice, each trained for every seed beside the paper's configuration (Table 1's Partitioned DNN) and compared with it.
 import { dirname, join } from "node:path";
 import { model } from "../nnet/models.ts";
-import { per, RESULTS_DIR, writeResults } from "../report/results.ts";
+import { per, RESULTS_DIR, writeResultFile, writeResults } from "../report/results.ts";
 import { beyondSpread, meanInterval, meanSd, overSeeds, pValues, type SeedSummary } from "../report/seeds.ts";
-import { writeFileAtomic } from "../util/fs.ts";
 import {
   type ExperimentArgs,
   runModel,
@@ -202,5 +201,5 @@ function updateIndex(ab: Ablation, finding: string) {
   const line = `- [${ab.name}](ablations/${ab.name}.md): ${ab.title}. ${finding}`;
   lines = [...lines.filter((l) => !l.startsWith(`- [${ab.name}]`)), line].sort();
   Deno.mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, head + lines.join("\n") + "\n");
+  writeResultFile(path, head + lines.join("\n") + "\n");
 }

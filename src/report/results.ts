@@ -1,8 +1,8 @@
 // Results files: results/<name>.md and .json, with what a reader needs to trust and rerun them (commit, config, versions).
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ErrorCounts, errorRate } from "../decode/score.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { TEMPORARY, writeFileAtomic } from "../util/fs.ts";
 
 export const RESULTS_DIR = "results";
 
@@ -48,13 +48,29 @@ export function runMetadata() {
   };
 }
 
+/**
+ * Writes a file of results/ atomically, after removing the temporaries a killed write of it left (results/ is
+ * not a stage folder, which a resumed stage cleans).
+ */
+export function writeResultFile(path: string, data: string) {
+  const dir = dirname(path), name = basename(path);
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (e.name.startsWith(`${name}.tmp`) && TEMPORARY.test(e.name)) Deno.removeSync(join(dir, e.name));
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  writeFileAtomic(path, data);
+}
+
 /** Writes results/<name>.md and results/<name>.json (the JSON gets runMetadata() as "run"); `name` may hold a folder. */
 export function writeResults(name: string, markdown: string, json: object): { md: string; json: string } {
   const md = join(RESULTS_DIR, `${name}.md`), js = join(RESULTS_DIR, `${name}.json`);
   console.error(`[results] writing ${md} and ${js}`);
   Deno.mkdirSync(dirname(md), { recursive: true });
-  writeFileAtomic(md, markdown);
-  writeFileAtomic(js, JSON.stringify({ run: runMetadata(), ...json }, null, 2) + "\n");
+  writeResultFile(md, markdown);
+  writeResultFile(js, JSON.stringify({ run: runMetadata(), ...json }, null, 2) + "\n");
   return { md, json: js };
 }
 

@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { lineChart, ticks } from "../../src/report/svg.ts";
-import { relativeGain, runMetadata } from "../../src/report/results.ts";
+import { relativeGain, runMetadata, writeResultFile } from "../../src/report/results.ts";
+import { join } from "node:path";
 
 test("ticks are round steps that cover the range", () => {
   assert.equal(ticks(0, 7, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
@@ -51,6 +52,17 @@ test("relative gains and run metadata", () => {
   const m = runMetadata();
   assert.is(m.packages["@tensorflow/tfjs-core"], "4.22.0");
   assert.ok(m.deno.length > 0);
+});
+
+test("a results file written again takes away the temporaries a killed write of it left, and only those", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "phl-results-" });
+  for (const f of ["table1.md.tmp-123-456", "table1.md.tmp", "table2.md.tmp-123-456"]) {
+    Deno.writeTextFileSync(join(dir, f), "half");
+  }
+  writeResultFile(join(dir, "table1.md"), "whole\n");
+  assert.equal([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["table1.md", "table2.md.tmp-123-456"]);
+  assert.is(Deno.readTextFileSync(join(dir, "table1.md")), "whole\n");
+  Deno.removeSync(dir, { recursive: true });
 });
 
 test.run();
