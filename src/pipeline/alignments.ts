@@ -20,6 +20,12 @@ import { fingerprint, runStage, type Stage } from "./stage.ts";
 const SPLITS = ["train", "dev", "test"] as const;
 const DATA_FILES = ["text", "utt2spk", "spk2utt", "spk2gender", "wav.scp"];
 
+/** The input feature dirs of a stage's key: each split's feats.scp and text. */
+const splitFingerprints = (featDirs: Record<Split, string>) =>
+  Object.fromEntries(
+    SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
+  );
+
 export interface AlignmentSummary {
   numPdfs: number;
   frames: Record<Split, number>;
@@ -42,9 +48,7 @@ export function runSatAlignments(
   jobs = navigator.hardwareConcurrency,
 ): Promise<Stage<AlignmentSummary>> {
   const config = tri3.key.config as SatConfig, tri3Dir = tri3.dir;
-  const feats = Object.fromEntries(
-    SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
-  );
+  const feats = splitFingerprints(featDirs);
   return runStage(dir, { stage: "tri3_ali", tri3: tri3.hash, feats }, async (out) => {
     const t0 = performance.now();
     const final = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "final.mdl.json")));
@@ -178,9 +182,7 @@ export function runSpeakerIndependentFeatures(
   dir: string,
   jobs = navigator.hardwareConcurrency,
 ): Promise<Stage<AlignmentSummary>> {
-  const feats = Object.fromEntries(
-    SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
-  );
+  const feats = splitFingerprints(featDirs);
   return runStage(dir, { stage: "si_feats", ali: ali.hash, feats }, async (out) => {
     const t0 = performance.now();
     const final = JSON.parse(Deno.readTextFileSync(join(ali.dir, "final.mdl.json")));

@@ -42,69 +42,67 @@ const affineOf = (w: number[][], b: number[]): Affine => ({
   b: tf.variable(tf.tensor1d(b)),
 });
 
-test("eq. 6-7: a Partitioned DNN's forward pass equals the hand-written PHL recursion", async () => {
-  await initBackend("cpu");
-  // 2 inputs, two hidden PHLs of 2 standard units and 1 speaker unit, 2 outputs, a 2-dim i-vector
-  const W = [[[0.5, -1], [2, 0.3]], [[1, -0.5], [0.2, 0.7]], [[-1, 0.4], [0.6, 1.5]]];
-  const b = [[0.1, -0.2], [0, 0.3], [0.2, -0.1]];
-  const V = [[[0.3, -0.6], [1, 0.2]], [[0.8, -1.2]], [[-0.7, 0.9]]]; // V_1 on s^0, V_2 on s^1, V_3 on s^2
-  const Wt = [[[0.4], [-0.9]], [[1.3]]], bt = [[0.05], [-0.3]]; // s^1 = σ(Wt_1 s^0 + bt_1), s^2 = σ(Wt_2 s^1 + bt_2)
-  const x = [0.7, -1.1], s0 = [1.2, -0.4];
-  const s1 = layer(Wt[0], bt[0], s0).map(sig), s2 = layer(Wt[1], bt[1], s1).map(sig);
+// 2 inputs, two hidden PHLs of 2 standard units and 1 speaker unit, 2 outputs, a 2-dim i-vector
+const PHL = {
+  W: [[[0.5, -1], [2, 0.3]], [[1, -0.5], [0.2, 0.7]], [[-1, 0.4], [0.6, 1.5]]],
+  b: [[0.1, -0.2], [0, 0.3], [0.2, -0.1]],
+  V: [[[0.3, -0.6], [1, 0.2]], [[0.8, -1.2]], [[-0.7, 0.9]]], // V_1 on s^0, V_2 on s^1, V_3 on s^2
+  Wt: [[[0.4], [-0.9]], [[1.3]]], // s^1 = act(Wt_1 s^0 + bt_1), s^2 = act(Wt_2 s^1 + bt_2)
+  bt: [[0.05], [-0.3]],
+  x: [0.7, -1.1],
+  s0: [1.2, -0.4],
+};
+
+/** The PHL recursion by hand on PHL's numbers, `act` on the speaker partitions (eq. 7: the sigmoid). */
+function phlByHand(act: (v: number) => number) {
+  const { W, b, V, Wt, bt, x, s0 } = PHL;
+  const s1 = layer(Wt[0], bt[0], s0).map(act), s2 = layer(Wt[1], bt[1], s1).map(act);
   const h1 = add(layer(W[0], b[0], x), layer(V[0], [0, 0], s0)).map(sig); // eq. 6, l = 1 (s^0 the i-vector)
   const h2 = add(layer(W[1], b[1], h1), layer(V[1], [0, 0], s1)).map(sig); // eq. 6, l = 2
   const logits = add(layer(W[2], b[2], h2), layer(V[2], [0, 0], s2)); // the output layer takes the top partition
+  return { s1, s2, h1, h2, logits };
+}
 
-  const spec = stageSpec(model("partitioned"), 3, 1, [2, 2, 2, 2], 2);
+/** Stage 3 of `name` on PHL's weights, run forward on PHL's frame. */
+function phlForward(name: string) {
+  const spec = stageSpec(model(name), 3, 1, [2, 2, 2, 2], 2);
+  const { W, b, V, Wt, bt, x, s0 } = PHL;
+  const net = new Network(
+    spec,
+    W.map((w, l) => affineOf(w, b[l])),
+    V.map((v) => tf.variable(tf.tensor2d(v))),
+    Wt.map((w, n) => affineOf(w, bt[n])),
+  );
+  return { spec, net, out: net.forward(tf.tensor2d([x]), tf.tensor2d([s0])) };
+}
+
+const close = (got: tf.Tensor, want: number[], what: string) =>
+  [...got.dataSync()].forEach((v, i) =>
+    assert.ok(Math.abs(v - want[i]) < 1e-6, `${what}[${i}]: ${v} vs ${want[i]}`)
+  );
+
+test("eq. 6-7: a Partitioned DNN's forward pass equals the hand-written PHL recursion", async () => {
+  await initBackend("cpu");
+  const want = phlByHand(sig), { spec, net, out } = phlForward("partitioned");
   assert.equal(spec.nodes, [
     { name: "partition1", input: IVECTOR, units: 1 },
     { name: "partition2", input: "partition1", units: 1 },
   ]);
   assert.equal(spec.speakerInputs, [IVECTOR, "partition1", "partition2"]);
-  const net = new Network(
-    spec,
-    W.map((w, l) => affineOf(w, b[l])),
-    V.map((v) => tf.variable(tf.tensor2d(v))),
-    Wt.map((w, n) => affineOf(w, bt[n])),
-  );
-  const out = net.forward(tf.tensor2d([x]), tf.tensor2d([s0]));
-  const close = (got: tf.Tensor, want: number[], what: string) =>
-    [...got.dataSync()].forEach((v, i) =>
-      assert.ok(Math.abs(v - want[i]) < 1e-6, `${what}[${i}]: ${v} vs ${want[i]}`)
-    );
-  close(out.nodes[0], s1, "s^1");
-  close(out.nodes[1], s2, "s^2");
-  close(out.hidden[1], h1, "h^1");
-  close(out.hidden[2], h2, "h^2");
-  close(out.logits, logits, "logits");
+  close(out.nodes[0], want.s1, "s^1");
+  close(out.nodes[1], want.s2, "s^2");
+  close(out.hidden[1], want.h1, "h^1");
+  close(out.hidden[2], want.h2, "h^2");
+  close(out.logits, want.logits, "logits");
   net.dispose();
 });
 
 test("linear speaker partitions: the same recursion without eq. 7's sigmoid, s^l = W_t s^(l-1) + b_t", async () => {
   await initBackend("cpu");
-  const W = [[[0.5, -1], [2, 0.3]], [[1, -0.5], [0.2, 0.7]], [[-1, 0.4], [0.6, 1.5]]];
-  const b = [[0.1, -0.2], [0, 0.3], [0.2, -0.1]];
-  const V = [[[0.3, -0.6], [1, 0.2]], [[0.8, -1.2]], [[-0.7, 0.9]]];
-  const Wt = [[[0.4], [-0.9]], [[1.3]]], bt = [[0.05], [-0.3]];
-  const x = [0.7, -1.1], s0 = [1.2, -0.4];
-  const s1 = layer(Wt[0], bt[0], s0), s2 = layer(Wt[1], bt[1], s1);
-  const h1 = add(layer(W[0], b[0], x), layer(V[0], [0, 0], s0)).map(sig);
-  const h2 = add(layer(W[1], b[1], h1), layer(V[1], [0, 0], s1)).map(sig);
-  const logits = add(layer(W[2], b[2], h2), layer(V[2], [0, 0], s2));
-  const spec = stageSpec(model("partitioned-linear"), 3, 1, [2, 2, 2, 2], 2);
+  const want = phlByHand((v) => v), { spec, net, out } = phlForward("partitioned-linear");
   assert.equal(spec.nodes.map((n) => [n.name, n.linear]), [["partition1", true], ["partition2", true]]);
-  const net = new Network(
-    spec,
-    W.map((w, l) => affineOf(w, b[l])),
-    V.map((v) => tf.variable(tf.tensor2d(v))),
-    Wt.map((w, n) => affineOf(w, bt[n])),
-  );
-  const out = net.forward(tf.tensor2d([x]), tf.tensor2d([s0]));
-  for (const [got, want, what] of [[out.nodes[1], s2, "s^2"], [out.logits, logits, "logits"]] as const) {
-    [...got.dataSync()].forEach((v, i) =>
-      assert.ok(Math.abs(v - want[i]) < 1e-6, `${what}[${i}]: ${v} vs ${want[i]}`)
-    );
-  }
+  close(out.nodes[1], want.s2, "s^2");
+  close(out.logits, want.logits, "logits");
   net.dispose();
 });
 
