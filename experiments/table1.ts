@@ -173,7 +173,11 @@ await runMain(async () => {
     `And ${verdict("the initial DNN", phl.versusInitial, phl.vsInitial!)}`,
     "",
     `Warm-start steps that ended with no accepted epoch (the step left the network as it was): ${noAccept.length} of ${steps}` +
-    (noAccept.length ? ` (${noAccept.join(", ")}).` : "."),
+    (noAccept.length
+      ? ` (step 1: ${noAccept.filter((s) => s.endsWith("(step 1)")).length}, step 2: ${
+        noAccept.filter((s) => s.endsWith("(step 2)")).length
+      }; each named in table1.json, \`noAcceptedEpoch\`).`
+      : "."),
     "",
     "Stage times in this run (s; a reused stage takes about none): " +
     x.timings.steps.map((t) => `${t.step} ${t.seconds}`).join(", ") + `; total ${x.timings.total}.`,
