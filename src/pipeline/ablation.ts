@@ -161,11 +161,13 @@ function rowOf(
   x: SpeakerExperiment,
 ): AblationRow {
   const test = stages.map((s) => per(s.summary.test)), dev = stages.map((s) => per(s.summary.dev));
+  // a model every seed shares (an initial DNN) has no spread of its own
+  const distinct = new Set(stages.map((s) => s.dir)).size === 1 ? 1 : stages.length;
   return {
     name,
     seeds: stages.map((s, i) => ({ seed: seeds[i], dir: s.dir, dev: dev[i], test: test[i] })),
-    dev: overSeeds(dev),
-    test: overSeeds(test),
+    dev: overSeeds(dev.slice(0, distinct)),
+    test: overSeeds(test.slice(0, distinct)),
     versusReference: reference ? overSeeds(test.map((t, i) => t - per(reference[i].summary.test))) : null,
     vsReference: reference ? stages.map((s, i) => testSignificance(x, s.dir, reference[i].dir)) : null,
   };
