@@ -16,11 +16,12 @@ await runMain(async () => {
   const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
   // each model's chains, one per seed
-  const lines: [string, SpeakerStage[][]][] = MODELS.map((m, j) => [
+  const lines: [string, SpeakerStage[][]][] = MODELS.map((m) => [
     m.title,
-    a.seeds.map((_, i) => grid.stages[i * MODELS.length + j]),
+    a.seeds.map((seed) => grid.chain(m.name, units, seed)),
   ]);
   const L = a.config.hiddenLayers + 1, columns = Array.from({ length: L }, (_, i) => i + 1);
+  // per split and line: the initial DNN, then each stage over seeds
   const summaries = (split: "dev" | "test") =>
     lines.map(([name, chains]) => ({
       name,
@@ -29,17 +30,19 @@ await runMain(async () => {
         ...columns.map((k) => overSeeds(chains.map((c) => per(c[k - 1].summary[split])))),
       ],
     }));
+  const bySplit = { dev: summaries("dev"), test: summaries("test") };
   const table = (split: "dev" | "test") =>
     [
       `| ${split} PER % | 0 (initial DNN) | ${columns.join(" | ")} |`,
       `| --- | --- | ${columns.map(() => "---").join(" | ")} |`,
-      ...summaries(split).map((s) => `| ${s.name} | ${s.stages.map((v) => meanSd(v)).join(" | ")} |`),
+      ...bySplit[split].map((s) => `| ${s.name} | ${s.stages.map((v) => meanSd(v)).join(" | ")} |`),
     ].join("\n");
+  const tables = { dev: table("dev"), test: table("test") };
   const svg = lineChart({
     title: `Test PER during progressive training (${x.exp}, profile ${a.profile})`,
     xLabel: `number of layers with speaker input (${L} = the output layer; 0 = the initial DNN)`,
     yLabel: a.seeds.length > 1 ? `PER (%), mean ± sd over ${a.seeds.length} seeds` : "PER (%)",
-    series: summaries("test").map((s) => ({
+    series: bySplit.test.map((s) => ({
       name: s.name,
       points: s.stages.map((v, k) => [k, v.mean] as [number, number]),
       spread: s.stages.map((v) => v.sd ?? 0),
@@ -64,16 +67,16 @@ await runMain(async () => {
     "initial DNN; cells are mean ± standard deviation over seeds. Plot: `figure3.svg` (test, error bars ± one " +
     "standard deviation).",
     "",
-    table("test"),
+    tables.test,
     "",
-    table("dev"),
+    tables.dev,
     "",
   ].join("\n");
   const files = writeResults("figure3", md, {
     ...runRecord(a, x, [...searchJobs, ...grid.jobs], a.seeds),
     initialDnn: { dir: x.dnn.dir, dev: per(x.dnn.summary.dev), test: per(x.dnn.summary.test) },
     series: Object.fromEntries(
-      lines.map(([name, chains]) => [
+      lines.map(([name, chains], line) => [
         name,
         columns.map((k) => ({
           stage: k,
@@ -83,12 +86,12 @@ await runMain(async () => {
             dev: per(c[k - 1].summary.dev),
             test: per(c[k - 1].summary.test),
           })),
-          dev: overSeeds(chains.map((c) => per(c[k - 1].summary.dev))),
-          test: overSeeds(chains.map((c) => per(c[k - 1].summary.test))),
+          dev: bySplit.dev[line].stages[k],
+          test: bySplit.test[line].stages[k],
         })),
       ]),
     ),
   });
-  console.log("\n" + table("test") + "\n\n" + table("dev") + "\n");
+  console.log("\n" + tables.test + "\n\n" + tables.dev + "\n");
   console.log(`written: ${files.md}, ${files.json}, ${svgPath}`);
 });

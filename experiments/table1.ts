@@ -16,6 +16,7 @@ import {
   beyondSpread,
   meanInterval,
   meanSd,
+  overModels,
   overSeeds,
   pValues,
   type SeedSummary,
@@ -37,8 +38,8 @@ await runMain(async () => {
   const x = await prepareSpeakerExperiment(a);
   const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
-  const chainsOf = a.seeds.map((_, i) =>
-    new Map<string, SpeakerStage[]>(MODELS.map((m, j) => [m.name, grid.stages[i * MODELS.length + j]]))
+  const chainsOf = a.seeds.map((seed) =>
+    new Map<string, SpeakerStage[]>(MODELS.map((m) => [m.name, grid.chain(m.name, units, seed)]))
   );
   const stageRun = (s: SpeakerStage, same: SpeakerStage | null): Run => ({
     dir: s.dir,
@@ -75,9 +76,9 @@ await runMain(async () => {
   const baselineRuns = systems.find((s) => s.name === IVECTOR_BASELINE.title)!.runs;
   const rows = systems.map(({ name, paper, runs }) => {
     const speakerAware = runs[0].same !== null, isBaseline = name === IVECTOR_BASELINE.title;
-    // the initial DNN is one model shared by every seed: no spread of its own
-    const distinct = name === INITIAL_DNN.title ? 1 : runs.length;
-    const test = runs.map((r) => per(r.test)), dev = runs.map((r) => per(r.dev));
+    const dirs = runs.map((r) => r.dir),
+      test = runs.map((r) => per(r.test)),
+      dev = runs.map((r) => per(r.dev));
     const compare = (other: (i: number) => string | null) =>
       runs.map((r, i) => {
         const dir = other(i);
@@ -86,8 +87,8 @@ await runMain(async () => {
     return {
       name,
       seeds: runs.map((r, i) => ({ seed: a.seeds[i], dir: r.dir, test: test[i], dev: dev[i] })),
-      test: overSeeds(test.slice(0, distinct)),
-      dev: overSeeds(dev.slice(0, distinct)),
+      test: overModels(test, dirs),
+      dev: overModels(dev, dirs),
       parameters: runs[0].parameters,
       /** Test PER minus the initial DNN's, and minus the i-vector baseline's of the same seed. */
       versusInitial: overSeeds(test.map((t) => t - per(initial.test))),

@@ -2,7 +2,15 @@
 import { dirname, join } from "node:path";
 import { model } from "../nnet/models.ts";
 import { per, RESULTS_DIR, writeResultFile, writeResults } from "../report/results.ts";
-import { beyondSpread, meanInterval, meanSd, overSeeds, pValues, type SeedSummary } from "../report/seeds.ts";
+import {
+  beyondSpread,
+  meanInterval,
+  meanSd,
+  overModels,
+  overSeeds,
+  pValues,
+  type SeedSummary,
+} from "../report/seeds.ts";
 import {
   type ExperimentArgs,
   runModel,
@@ -161,13 +169,12 @@ function rowOf(
   x: SpeakerExperiment,
 ): AblationRow {
   const test = stages.map((s) => per(s.summary.test)), dev = stages.map((s) => per(s.summary.dev));
-  // a model every seed shares (an initial DNN) has no spread of its own
-  const distinct = new Set(stages.map((s) => s.dir)).size === 1 ? 1 : stages.length;
+  const dirs = stages.map((s) => s.dir);
   return {
     name,
     seeds: stages.map((s, i) => ({ seed: seeds[i], dir: s.dir, dev: dev[i], test: test[i] })),
-    dev: overSeeds(dev.slice(0, distinct)),
-    test: overSeeds(test.slice(0, distinct)),
+    dev: overModels(dev, dirs),
+    test: overModels(test, dirs),
     versusReference: reference ? overSeeds(test.map((t, i) => t - per(reference[i].summary.test))) : null,
     vsReference: reference ? stages.map((s, i) => testSignificance(x, s.dir, reference[i].dir)) : null,
   };

@@ -24,6 +24,8 @@ export const chainGrid = (models: ModelSpec[], units: number[], seeds: number[])
 export interface GridResult {
   stages: SpeakerStage[][];
   jobs: JobResult[];
+  /** The stages of the chain of model `name` with `units` and `seed` (one of those asked for). */
+  chain(name: string, units: number, seed: number): SpeakerStage[];
 }
 
 /**
@@ -59,7 +61,12 @@ export async function runChains(
   }
   const stages: SpeakerStage[][] = [];
   for (const c of chains) stages.push(await runModel(x, c.model, c.units, c.seed));
-  return { stages, jobs };
+  const chain = (name: string, units: number, seed: number) => {
+    const i = chains.findIndex((c) => c.model.name === name && c.units === units && c.seed === seed);
+    if (i < 0) throw new Error(`the grid has no chain ${name} with ${units} units, seed ${seed}`);
+    return stages[i];
+  };
+  return { stages, jobs, chain };
 }
 
 /** A chain's name: the model, with its units when it has them, and the seed ("partitioned-100-seed1"). */

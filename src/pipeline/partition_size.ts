@@ -27,14 +27,17 @@ export async function searchPartitionSize(
   x: SpeakerExperiment,
 ): Promise<{ sizes: SizeResult[]; best: SizeResult; grid: GridResult }> {
   const grid = await runChains(a, x, chainGrid([model("partitioned")], PARTITION_SIZES, a.seeds));
-  const sizes = PARTITION_SIZES.map((units, u) => {
-    const seeds = a.seeds.map((seed, i) => {
-      const last = grid.stages[i * PARTITION_SIZES.length + u].at(-1)!;
-      return { seed, dir: last.dir, dev: per(last.summary.dev), test: per(last.summary.test) };
-    });
+  const sizes = PARTITION_SIZES.map((units) => {
+    const finals = a.seeds.map((seed) => grid.chain("partitioned", units, seed).at(-1)!);
+    const seeds = finals.map((last, i) => ({
+      seed: a.seeds[i],
+      dir: last.dir,
+      dev: per(last.summary.dev),
+      test: per(last.summary.test),
+    }));
     return {
       units,
-      parameters: grid.stages[u].at(-1)!.summary.parameters,
+      parameters: finals[0].summary.parameters,
       seeds,
       dev: overSeeds(seeds.map((s) => s.dev)),
       test: overSeeds(seeds.map((s) => s.test)),

@@ -96,6 +96,10 @@ export function overSeeds(values: readonly number[]): SeedSummary {
   return { n, mean, sd, interval: [mean - half, mean + half] };
 }
 
+/** overSeeds of one value per seed, from the model of each seed in `dirs`: one model shared by all counts once. */
+export const overModels = (values: readonly number[], dirs: readonly string[]) =>
+  overSeeds(new Set(dirs).size === 1 ? values.slice(0, 1) : values);
+
 /** "15.62 ± 0.10" (or "15.62" for one seed). */
 export const meanSd = (s: SeedSummary, digits = 2) =>
   s.sd === null ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}`;

@@ -21,6 +21,20 @@ export function ticks(lo: number, hi: number, count = 6): number[] {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** An SVG's first elements: its size, a white background and the title centred at `titleX`. */
+const svgHead = (W: number, H: number, title: string, titleX: number) => [
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  `<rect width="${W}" height="${H}" fill="white"/>`,
+  `<text x="${titleX}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`,
+];
+
+/** A grey grid line from `x0` to `x1` at each y tick, labelled left of `x0`. */
+const yGrid = (yt: number[], py: (y: number) => number, x0: number, x1: number) =>
+  yt.map((y) =>
+    `<line x1="${x0}" x2="${x1}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>` +
+    `<text x="${x0 - 6}" y="${py(y) + 4}" text-anchor="end">${y}</text>`
+  );
+
 function marker(kind: string, x: number, y: number, color: string): string {
   const r = 4;
   switch (kind) {
@@ -58,13 +72,8 @@ export function lineChart(
   const px = (x: number) => round(left + ((x - x0) / (x1 - x0 || 1)) * (W - left - right));
   const py = (y: number) => round(H - bottom - ((y - y0) / (y1 - y0 || 1)) * (H - top - bottom));
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${(left + W - right) / 2}" y="22" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
-    ...yt.map((y) =>
-      `<line x1="${left}" x2="${W - right}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>` +
-      `<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y}</text>`
-    ),
+    ...svgHead(W, H, o.title, (left + W - right) / 2),
+    ...yGrid(yt, py, left, W - right),
     ...xt.map((x) =>
       `<line x1="${px(x)}" x2="${px(x)}" y1="${H - bottom}" y2="${H - bottom + 5}" stroke="black"/>` +
       `<text x="${px(x)}" y="${H - bottom + 18}" text-anchor="middle">${x}</text>`
@@ -112,13 +121,8 @@ export function barChart(
   const yt = ticks(0, max, 5), y1 = yt[yt.length - 1];
   const py = (v: number) => Math.round((top + plotH - (v / y1) * plotH) * 10) / 10;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
-    ...yt.map((y) =>
-      `<line x1="${left}" x2="${W - 10}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>` +
-      `<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y}</text>`
-    ),
+    ...svgHead(W, H, o.title, W / 2),
+    ...yGrid(yt, py, left, W - 10),
     `<text transform="translate(18 ${top + plotH / 2}) rotate(-90)" text-anchor="middle">${
       esc(o.yLabel)
     }</text>`,
