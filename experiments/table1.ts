@@ -1,5 +1,8 @@
 // deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--seeds 1,2,3] [--backend B] [--key=value] — the paper's Table 1 over seeds, running every stage before it.
+import { join } from "node:path";
 import { type ErrorCounts, formatCounts } from "../src/decode/score.ts";
+import { type Decoded, extendedTest } from "../src/decode/search.ts";
+import { readDataDir } from "../src/io/datadir.ts";
 import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS } from "../src/nnet/models.ts";
 import {
   parseExperimentArgs,
@@ -9,7 +12,7 @@ import {
 } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import { speakerUnits } from "../src/pipeline/partition_size.ts";
-import type { Significance } from "../src/pipeline/hybrid.ts";
+import type { Significance, TestSet } from "../src/pipeline/hybrid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, writeResults } from "../src/report/results.ts";
 import {
@@ -28,6 +31,8 @@ interface Run {
   dir: string;
   dev: ErrorCounts;
   test: ErrorCounts;
+  /** Core test and the extra test speakers. */
+  extended: ErrorCounts;
   parameters: number | null;
   /** The control with the same further training (null for the initial DNN and the control itself). */
   same: SpeakerStage | null;
@@ -41,10 +46,18 @@ await runMain(async () => {
   const chainsOf = a.seeds.map((seed) =>
     new Map<string, SpeakerStage[]>(MODELS.map((m) => [m.name, grid.chain(m.name, units, seed)]))
   );
+  const extended = (dir: string, d: Decoded) => {
+    const counts = extendedTest(d);
+    if (!counts) {
+      throw new Error(`${dir}: not decoded on the extra test speakers (made by an older phl? rerun it)`);
+    }
+    return counts;
+  };
   const stageRun = (s: SpeakerStage, same: SpeakerStage | null): Run => ({
     dir: s.dir,
     dev: s.summary.dev,
     test: s.summary.test,
+    extended: extended(s.dir, s.summary),
     parameters: s.summary.parameters,
     same,
   });
@@ -52,6 +65,7 @@ await runMain(async () => {
     dir: x.dnn.dir,
     dev: x.dnn.summary.dev,
     test: x.dnn.summary.test,
+    extended: extended(x.dnn.dir, x.dnn.summary),
     parameters: null,
     same: null,
   };
@@ -76,28 +90,48 @@ await runMain(async () => {
   const baselineRuns = systems.find((s) => s.name === IVECTOR_BASELINE.title)!.runs;
   const rows = systems.map(({ name, paper, runs }) => {
     const speakerAware = runs[0].same !== null, isBaseline = name === IVECTOR_BASELINE.title;
-    const dirs = runs.map((r) => r.dir),
-      test = runs.map((r) => per(r.test)),
-      dev = runs.map((r) => per(r.dev));
-    const compare = (other: (i: number) => string | null) =>
+    const dirs = runs.map((r) => r.dir), dev = runs.map((r) => per(r.dev));
+    const compare = (other: (i: number) => string | null, set: TestSet) =>
       runs.map((r, i) => {
         const dir = other(i);
-        return dir === null || dir === r.dir ? null : { against: dir, ...testSignificance(x, r.dir, dir) };
+        return dir === null || dir === r.dir
+          ? null
+          : { against: dir, ...testSignificance(x, r.dir, dir, set) };
       });
+    /** PER on a test set, its difference from the initial DNN's and the i-vector baseline's, MAPSSWE against them. */
+    const onTestSet = (set: TestSet) => {
+      const of = (r: Run) => per(set === "test" ? r.test : r.extended), pers = runs.map(of);
+      return {
+        per: overModels(pers, dirs),
+        versusInitial: overSeeds(pers.map((t) => t - of(initial))),
+        versusBaseline: speakerAware && !isBaseline
+          ? overSeeds(pers.map((t, i) => t - of(baselineRuns[i])))
+          : null,
+        vsInitial: name === INITIAL_DNN.title ? null : compare(() => initial.dir, set),
+        vsBaseline: speakerAware && !isBaseline ? compare((i) => baselineRuns[i].dir, set) : null,
+      };
+    };
+    const core = onTestSet("test");
     return {
       name,
-      seeds: runs.map((r, i) => ({ seed: a.seeds[i], dir: r.dir, test: test[i], dev: dev[i] })),
-      test: overModels(test, dirs),
+      seeds: runs.map((r, i) => ({
+        seed: a.seeds[i],
+        dir: r.dir,
+        test: per(r.test),
+        extendedTest: per(r.extended),
+        dev: dev[i],
+      })),
+      test: core.per,
       dev: overModels(dev, dirs),
       parameters: runs[0].parameters,
       /** Test PER minus the initial DNN's, and minus the i-vector baseline's of the same seed. */
-      versusInitial: overSeeds(test.map((t) => t - per(initial.test))),
-      versusBaseline: speakerAware && !isBaseline
-        ? overSeeds(test.map((t, i) => t - per(baselineRuns[i].test)))
-        : null,
-      vsInitial: name === INITIAL_DNN.title ? null : compare(() => initial.dir),
-      vsBaseline: speakerAware && !isBaseline ? compare((i) => baselineRuns[i].dir) : null,
-      vsControl: speakerAware ? compare((i) => runs[i].same!.dir) : null,
+      versusInitial: core.versusInitial,
+      versusBaseline: core.versusBaseline,
+      vsInitial: core.vsInitial,
+      vsBaseline: core.vsBaseline,
+      vsControl: speakerAware ? compare((i) => runs[i].same!.dir, "test") : null,
+      /** The same on the extended test. */
+      extended: onTestSet("extended"),
       paper: paper ? { test: paper.test, dev: paper.dev } : null,
     };
   });
@@ -120,6 +154,22 @@ await runMain(async () => {
       } | ${r.paper?.dev ?? "-"} |`
     ),
   ].join("\n");
+  const extendedTable = [
+    "| Model | extended test PER % (rel. %) | extended - initial DNN | extended - i-vector baseline | p vs initial DNN | p vs i-vector baseline |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(({ name, extended: e }, i) =>
+      `| ${name} | ${cell(e.per, per(initial.extended), i === 0)} | ${
+        i === 0 ? "-" : meanInterval(e.versusInitial)
+      } | ${e.versusBaseline ? meanInterval(e.versusBaseline) : "-"} | ${pCell(e.vsInitial)} | ${
+        pCell(e.vsBaseline)
+      } |`
+    ),
+  ].join("\n");
+  const sizeOf = (split: string) => {
+    const { utt2spk } = readDataDir(join(x.inputs.aliDir, "feats", split));
+    return { utterances: utt2spk.size, speakers: new Set(utt2spk.values()).size };
+  };
+  const coreSize = sizeOf("test"), extraSize = sizeOf("extra");
 
   const phl = rows.find((r) => r.name === model("partitioned").title)!;
   const verdict = (what: string, d: SeedSummary, ps: ({ pValue: number; z: number } | null)[]) => {
@@ -172,6 +222,19 @@ await runMain(async () => {
       verdict("the i-vector baseline", phl.versusBaseline!, phl.vsBaseline!)
     } ` +
     `And ${verdict("the initial DNN", phl.versusInitial, phl.vsInitial!)}`,
+    "",
+    `## Extended test`,
+    "",
+    `The core test (${coreSize.speakers} speakers, ${coreSize.utterances} utterances) and the other test speakers outside dev ` +
+    `(${extraSize.speakers} speakers, ${extraSize.utterances} utterances; real TIMIT: 118 speakers, 944 utterances in all), ` +
+    `decoded at the setting each system chose on dev; the same systems and seeds as above, MAPSSWE over all of its utterances.`,
+    "",
+    extendedTable,
+    "",
+    `Partitioned DNN, extended test PER difference ${
+      verdict("the i-vector baseline", phl.extended.versusBaseline!, phl.extended.vsBaseline!)
+    } ` +
+    `And ${verdict("the initial DNN", phl.extended.versusInitial, phl.extended.vsInitial!)}`,
     "",
     `Warm-start steps that ended with no accepted epoch (the step left the network as it was): ${noAccept.length} of ${steps}` +
     (noAccept.length

@@ -1,4 +1,4 @@
-// deno task corpus [--out DIR] [--seed N] [--preset NAME] [--train-speakers N --dev-speakers N --test-speakers N]
+// deno task corpus [--out DIR] [--seed N] [--preset NAME] [--train-speakers N --dev-speakers N --test-speakers N --extra-speakers N]
 import { FULL_COUNTS } from "../src/corpus/synth/speakers.ts";
 import { PRESETS } from "../src/corpus/synth/voices.ts";
 import { DEFAULT_CORPUS, ensureCorpus } from "../src/pipeline/corpus.ts";
@@ -16,6 +16,11 @@ await runMain(async () => {
     "train-speakers": { kind: "int", default: FULL_COUNTS.train, help: "first N training speakers" },
     "dev-speakers": { kind: "int", default: FULL_COUNTS.dev, help: "first N dev speakers" },
     "test-speakers": { kind: "int", default: FULL_COUNTS.test, help: "first N core-test speakers" },
+    "extra-speakers": {
+      kind: "int",
+      default: FULL_COUNTS.extra,
+      help: "first N extra test speakers (with the core test, the extended test)",
+    },
     jobs: { kind: "int", default: navigator.hardwareConcurrency, help: "parallel workers" },
     force: { kind: "boolean", help: "replace a different corpus found at --out" },
   });
@@ -24,7 +29,12 @@ await runMain(async () => {
     out: args.out,
     seed: args.seed,
     presetName: args.preset,
-    counts: { train: args["train-speakers"], dev: args["dev-speakers"], test: args["test-speakers"] },
+    counts: {
+      train: args["train-speakers"],
+      dev: args["dev-speakers"],
+      test: args["test-speakers"],
+      extra: args["extra-speakers"],
+    },
     jobs: args.jobs,
     force: args.force,
   });

@@ -1,5 +1,5 @@
 // deno task corpus:check DIR — lists every problem in a TIMIT-layout corpus, then the split counts.
-import { formatProblem, scanTimit, standardSplits } from "../src/corpus/timit.ts";
+import { formatProblem, scanTimit, SPLITS, standardSplits } from "../src/corpus/timit.ts";
 import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 
 await runMain(() => {
@@ -12,9 +12,7 @@ await runMain(() => {
   const speakers = (us: { speaker: string }[]) => new Set(us.map((u) => u.speaker)).size;
   console.log(
     `${utterances.length} good utterances; splits: ` +
-      (["train", "dev", "test"] as const).map((s) =>
-        `${s} ${splits[s].length} utts / ${speakers(splits[s])} speakers`
-      ).join(", "),
+      SPLITS.map((s) => `${s} ${splits[s].length} utts / ${speakers(splits[s])} speakers`).join(", "),
   );
   if (problems.length) throw new Error(`${problems.length} problem(s) found in ${root}`);
   console.log(`no problems in ${root}`);

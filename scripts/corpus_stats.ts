@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { readAudioHeader } from "../src/corpus/audio.ts";
 import { longTermSpectrum, phoneCounts39, speakerSeparation } from "../src/corpus/stats.ts";
-import { openTimit, standardSplits } from "../src/corpus/timit.ts";
+import { openTimit, SPLITS, standardSplits } from "../src/corpus/timit.ts";
 import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 import { exists } from "../src/util/fs.ts";
 
@@ -15,7 +15,7 @@ await runMain(() => {
   const hours = (us: typeof all) =>
     us.reduce((s, u) => s + readAudioHeader(u.wav).sampleCount / 16000, 0) / 3600;
   console.log(`${root}: ${all.length} utterances, ${hours(all).toFixed(2)} h with SA`);
-  for (const split of ["train", "dev", "test"] as const) {
+  for (const split of SPLITS) {
     const us = splits[split];
     console.log(
       `  ${split}: ${us.length} utterances, ${new Set(us.map((u) => u.speaker)).size} speakers, ${

@@ -1,4 +1,5 @@
 // deno task ivector [--corpus DIR] [--feats DIR] [--out DIR] [--ubm-gaussians 128] [--ivector-dim 25] — i-vectors.
+import { type Split, SPLITS } from "../src/corpus/timit.ts";
 import { join } from "node:path";
 import { FEATURE_CONFIGS } from "../src/features/extract.ts";
 import { CORPUS_OPTION, prepareCorpus } from "../src/pipeline/corpus.ts";
@@ -22,7 +23,7 @@ await runMain(async () => {
   const corpus = await prepareCorpus(args.corpus || null);
   const featRoot = args.feats || join("exp", corpus.name, "mfcc");
   const featDirs = args.feats
-    ? { train: join(featRoot, "train"), dev: join(featRoot, "dev"), test: join(featRoot, "test") }
+    ? Object.fromEntries(SPLITS.map((s) => [s, join(featRoot, s)])) as Record<Split, string>
     : await ensureFeatures(corpus.dataDirs, featRoot, FEATURE_CONFIGS.mfcc);
   const config = {
     ...IVECTOR_DEFAULTS,
@@ -33,7 +34,7 @@ await runMain(async () => {
   const t0 = performance.now();
   const { dir } = await runIvectors(featDirs, args.out || join("exp", corpus.name, "ivector"), config);
   console.log(
-    `i-vectors in ${dir}/{train,dev,test}/ivector_{utt,spk}.ark (${
+    `i-vectors in ${dir}/{${SPLITS.join(",")}}/ivector_{utt,spk}.ark (${
       ((performance.now() - t0) / 1000).toFixed(1)
     } s)`,
   );

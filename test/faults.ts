@@ -7,7 +7,7 @@ import { parseArgs, runMain } from "../src/util/args.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const CORPUS = ["--seed", "5", "--preset", "clean", "--train-speakers", "6", "--dev-speakers", "1"];
-const CORPUS_ARGS = [...CORPUS, "--test-speakers", "1", "--jobs", "2"];
+const CORPUS_ARGS = [...CORPUS, "--test-speakers", "1", "--extra-speakers", "1", "--jobs", "2"];
 // one job at a time: the chains run in this process, so their lines reach the kill plan
 const TABLE1_ARGS = ["--profile=tiny", "--backend=wasm", "--nj=2", "--jobs=1"];
 

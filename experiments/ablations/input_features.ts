@@ -40,8 +40,7 @@ const onSi = (folder: string, title: string, rounds: number | null): Variant => 
       ...seeded(c.x, c.seed).inputs,
       aliDir: si.dir,
       decode: gridAround(
-        d.acousticScale,
-        d.insertionPenalty,
+        d,
         c.a.config.speaker.decodeNeighbours,
         c.a.ladder.decode,
       ),

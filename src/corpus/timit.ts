@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { AudioFormatError, readAudioHeader, SAMPLE_RATE } from "./audio.ts";
 import { isTimitPhone } from "./phones.ts";
 
-export type Split = "train" | "dev" | "test";
+/** dev and core test as Kaldi's TIMIT recipe; extra: the other TEST speakers (with test, the extended test). */
+export type Split = "train" | "dev" | "test" | "extra";
+export const SPLITS = ["train", "dev", "test", "extra"] as const satisfies readonly Split[];
 export type SentenceKind = "sa" | "si" | "sx";
 
 export interface Utterance {
@@ -317,7 +319,10 @@ export function openTimit(root: string): Utterance[] {
   return utterances;
 }
 
-/** The standard splits: train = TRAIN without SA; dev and core test = the listed TEST speakers without SA. */
+/**
+ * The standard splits, without SA: train = TRAIN; dev and core test = the listed TEST speakers; extra = every
+ * other TEST speaker (real TIMIT: 94, so that core test and extra, the extended test, are TEST less dev).
+ */
 export function standardSplits(utterances: readonly Utterance[]): Record<Split, Utterance[]> {
   const dev = new Set(DEV_SPEAKERS), test = new Set(TEST_SPEAKERS);
   const noSa = utterances.filter((u) => u.kind !== "sa");
@@ -325,5 +330,6 @@ export function standardSplits(utterances: readonly Utterance[]): Record<Split, 
     train: noSa.filter((u) => u.set === "train"),
     dev: noSa.filter((u) => u.set === "test" && dev.has(u.speaker)),
     test: noSa.filter((u) => u.set === "test" && test.has(u.speaker)),
+    extra: noSa.filter((u) => u.set === "test" && !dev.has(u.speaker) && !test.has(u.speaker)),
   };
 }

@@ -106,16 +106,21 @@ export class FrameSet {
   }
 }
 
-/** A seeded split of utterances: `fraction` of them (at least one) held out for cross-validation. */
+/**
+ * A seeded split for cross-validation by speaker, as Kaldi's `subset_data_dir_tr_cv.sh --cv-spk-percent`:
+ * `fraction` of the speakers (at least one) are held out with all their utterances.
+ */
 export function splitHeldOut(
   keys: string[],
+  speakerOf: (key: string) => string,
   fraction: number,
   seed: number,
 ): { train: string[]; cv: string[] } {
-  const order = shuffled(Int32Array.from(keys, (_, i) => i), new Rng(seed, "cv split"));
-  const n = Math.max(1, Math.round(keys.length * fraction));
-  const cv = new Set(order.subarray(0, n));
-  return { train: keys.filter((_, i) => !cv.has(i)), cv: keys.filter((_, i) => cv.has(i)) };
+  const speakers = [...new Set(keys.map(speakerOf))].sort();
+  const order = shuffled(Int32Array.from(speakers, (_, i) => i), new Rng(seed, "cv speakers"));
+  const n = Math.max(1, Math.round(speakers.length * fraction));
+  const cv = new Set([...order.subarray(0, n)].map((i) => speakers[i]));
+  return { train: keys.filter((k) => !cv.has(speakerOf(k))), cv: keys.filter((k) => cv.has(speakerOf(k))) };
 }
 
 function shuffled(a: Int32Array, rng: Rng): Int32Array {

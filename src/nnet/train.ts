@@ -179,7 +179,7 @@ export async function trainNewbob(
     const cv = tr.diverged
       ? { loss: Infinity, accuracy: 0 }
       : await evaluateSet(net, data.cv, c.context, c.batchSize);
-    const decision = newbob(state, cv.loss, c);
+    const decision = newbob({ ...state, anyAccepted: state.history.some((e) => e.accepted) }, cv.loss, c);
     const accepted = decision.accepted;
     const model = accepted ? `epoch${epoch}.params.ark` : null;
     if (accepted) state.cvAccuracy = cv.accuracy;
@@ -221,21 +221,25 @@ export async function trainNewbob(
 /**
  * Kaldi's train_scheduler.sh decision after an epoch with CV loss `cvLoss`: accept it if it is lower than the
  * accepted one; with r the relative improvement, stop if already halving and r < endHalvingImpr, else start
- * halving once r < startHalvingImpr and halve the rate while halving.
+ * halving once r < startHalvingImpr and halve the rate while halving. One rule of phl's own: a run does not stop
+ * before it has accepted an epoch (a warm start that rejected its first epochs would leave the network as it
+ * was); it halves on until one is accepted or maxEpochs.
  */
 export function newbob(
-  s: { cvLoss: number; learnRate: number; halving: boolean },
+  s: { cvLoss: number; learnRate: number; halving: boolean; anyAccepted: boolean },
   cvLoss: number,
   c: Pick<NewbobConfig, "startHalvingImpr" | "endHalvingImpr" | "halvingFactor">,
 ) {
   const accepted = cvLoss < s.cvLoss, kept = accepted ? cvLoss : s.cvLoss;
+  const anyAccepted = s.anyAccepted || accepted;
   const relImpr = (s.cvLoss - kept) / s.cvLoss;
-  if (s.halving && relImpr < c.endHalvingImpr) {
-    return { accepted, cvLoss: kept, learnRate: s.learnRate, halving: true, done: true };
+  if (s.halving && relImpr < c.endHalvingImpr && anyAccepted) {
+    return { accepted, anyAccepted, cvLoss: kept, learnRate: s.learnRate, halving: true, done: true };
   }
   const halving = s.halving || relImpr < c.startHalvingImpr;
   return {
     accepted,
+    anyAccepted,
     cvLoss: kept,
     learnRate: halving ? s.learnRate * c.halvingFactor : s.learnRate,
     halving,

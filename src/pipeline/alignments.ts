@@ -1,7 +1,7 @@
 // Pipeline: the tri3 system's outputs for the DNN stage (Kaldi's align_fmllr.sh): senone alignments, priors, fMLLR features.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Split } from "../corpus/timit.ts";
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { CmvnStats } from "../features/cmvn.ts";
 import { AcousticModel } from "../gmm/am.ts";
 import { framePdfs } from "../gmm/handlers.ts";
@@ -17,7 +17,8 @@ import { writeFileAtomic } from "../util/fs.ts";
 import { utterancePool } from "./pool.ts";
 import { fingerprint, runStage, type Stage } from "./stage.ts";
 
-const SPLITS = ["train", "dev", "test"] as const;
+/** The splits aligned to their references (the others get features only). */
+const ALIGNED = new Set<Split>(["train", "dev"]);
 const DATA_FILES = ["text", "utt2spk", "spk2utt", "spk2gender", "wav.scp"];
 
 /** The input feature dirs of a stage's key: each split's feats.scp and text. */
@@ -35,11 +36,11 @@ export interface AlignmentSummary {
 
 /**
  * Re-aligns train and dev (reference transcripts) with the final tri3 model on their fMLLR features (train: the SAT
- * transforms; dev and test: the transforms of the two-pass decode), and writes into `dir`:
+ * transforms; dev, test and extra: the transforms of the two-pass decode), and writes into `dir`:
  * ali.{train,dev}.ark/.scp (senone ids per frame), states.{train,dev}.ark (hmm states, phone * 3 + state),
  * pdf_counts (senone counts over train, Kaldi's analyze-counts layout, for the priors), num_pdfs, final.mdl.json
- * (topology, tree, LDA+MLLT transform), trans.{train,dev,test}.ark, and feats/{train,dev,test}: Kaldi data dirs
- * with the 40-dim fMLLR features; cmvn_global.ark holds their global statistics over train.
+ * (topology, tree, LDA+MLLT transform), trans.<split>.ark, and feats/<split>: Kaldi data dirs with the 40-dim
+ * fMLLR features; cmvn_global.ark holds their global statistics over train.
  */
 export function runSatAlignments(
   featDirs: Record<Split, string>,
@@ -62,17 +63,17 @@ export function runSatAlignments(
     const pool = utterancePool(jobs);
     const summary: AlignmentSummary = {
       numPdfs: model.numPdfs,
-      frames: { train: 0, dev: 0, test: 0 },
+      frames: { train: 0, dev: 0, test: 0, extra: 0 },
       failed: { train: [], dev: [] },
       seconds: 0,
     };
     try {
       const cmvn = new CmvnStats(model.dim);
       for (const s of SPLITS) {
-        console.error(`[tri3_ali] ${s}: fMLLR features${s === "test" ? "" : " and alignments with tri3"}`);
         const data = readDataDir(featDirs[s]), keys = [...data.text.keys()];
+        console.error(`[tri3_ali] ${s}: fMLLR features${ALIGNED.has(s) ? " and alignments with tri3" : ""}`);
         const transcripts = keys.map((k) => Int32Array.from(data.text.get(k)!, (p) => topology.phoneId(p)));
-        await pool.load(s, featDirs[s], keys, s === "test" ? null : transcripts, {
+        await pool.load(s, featDirs[s], keys, ALIGNED.has(s) ? transcripts : null, {
           kind: "splice",
           context: final.spliceContext,
         });
@@ -87,7 +88,7 @@ export function runSatAlignments(
         copyFileSync(join(tri3Dir, `trans.${s}.ark`), join(out, `trans.${s}.ark`));
 
         summary.frames[s] = await writeFeatures(pool, s, featDirs[s], keys, out, s === "train" ? cmvn : null);
-        if (s === "test") continue;
+        if (!ALIGNED.has(s)) continue;
 
         const aligned = await align(
           pool,
@@ -101,7 +102,7 @@ export function runSatAlignments(
             retryBeam: config.retryBeam,
           },
         );
-        summary.failed[s] = aligned.failed;
+        summary.failed[s as "train" | "dev"] = aligned.failed;
         const states = new ArkWriter(join(out, `states.${s}.ark`), "ints");
         const pdfs = new ArkWriter(join(out, `ali.${s}.ark`), "ints", { scp: join(out, `ali.${s}.scp`) });
         const counts = new Float64Array(model.numPdfs);
@@ -172,7 +173,7 @@ const ALIGNMENT_FILES = [
 
 /**
  * tri3_ali's layout with speaker-independent features: the LDA+MLLT features tri3 was trained on (its transform
- * on spliced MFCC, no fMLLR) in feats/{train,dev,test} with their global CMVN over train, and tri3_ali's
+ * on spliced MFCC, no fMLLR) in feats/<split> with their global CMVN over train, and tri3_ali's
  * alignments, priors and model copied, so that a DNN stage reads it as it reads tri3_ali (the input-feature
  * ablation).
  */
@@ -192,12 +193,12 @@ export function runSpeakerIndependentFeatures(
       Float32Array.from(final.transform.data),
     );
     const pool = utterancePool(jobs),
-      summary = { ...ali.summary, frames: { train: 0, dev: 0, test: 0 }, seconds: 0 };
+      summary = { ...ali.summary, frames: { train: 0, dev: 0, test: 0, extra: 0 }, seconds: 0 };
     try {
       const cmvn = new CmvnStats(transform.rows);
       for (const s of SPLITS) {
-        console.error(`[si_feats] ${s}: LDA+MLLT features`);
         const keys = [...readDataDir(featDirs[s]).text.keys()];
+        console.error(`[si_feats] ${s}: LDA+MLLT features`);
         await pool.load(s, featDirs[s], keys, null, { kind: "splice", context: final.spliceContext });
         await pool.setTransform(s, transform);
         summary.frames[s] = await writeFeatures(pool, s, featDirs[s], keys, out, s === "train" ? cmvn : null);

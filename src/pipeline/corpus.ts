@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { corpusDescription, generateCorpus } from "../corpus/synth/generate.ts";
 import { FULL_COUNTS, type SpeakerCounts } from "../corpus/synth/speakers.ts";
 import { PRESETS } from "../corpus/synth/voices.ts";
-import { openTimit, type Split, standardSplits, type Utterance } from "../corpus/timit.ts";
+import { openTimit, type Split, SPLITS, standardSplits, type Utterance } from "../corpus/timit.ts";
 import { dataDirOf, writeDataDir } from "../io/datadir.ts";
 import { exists } from "../util/fs.ts";
 import { Progress } from "../util/progress.ts";
@@ -61,6 +61,7 @@ async function ensureDefaultCorpus(): Promise<string> {
     presetName: "default",
     counts: FULL_COUNTS,
     jobs: navigator.hardwareConcurrency,
+    force: true, // phl's own folder: one made by an older phl is remade (its speakers come out the same)
   };
   if (!exists(join(DEFAULT_CORPUS, "corpus.json"))) {
     console.error(`[corpus] making the default corpus in ${DEFAULT_CORPUS} (about 2 minutes on 2 cores)`);
@@ -87,8 +88,8 @@ export async function prepareCorpus(
   const splits = standardSplits(openTimit(root));
   const name = basename(resolve(root));
   const base = join(dataRoot, name);
-  const dataDirs = { train: join(base, "train"), dev: join(base, "dev"), test: join(base, "test") };
-  for (const split of ["train", "dev", "test"] as const) {
+  const dataDirs = Object.fromEntries(SPLITS.map((s) => [s, join(base, s)])) as Record<Split, string>;
+  for (const split of SPLITS) {
     if (splits[split].length === 0) throw new Error(`${root}: the ${split} split is empty`);
     await writeDataDir(dataDirs[split], dataDirOf(splits[split]));
   }

@@ -13,8 +13,9 @@ import { trainRbm, visibleBiasFromMeans } from "../nnet/rbm.ts";
 import { type EpochLog, trainNewbob } from "../nnet/train.ts";
 import { Rng } from "../util/rng.ts";
 import { exists, writeFileAtomic } from "../util/fs.ts";
-import { DECODE_DEFAULTS, type DecodeConfig, type Decoded } from "../decode/search.ts";
-import { decodeHybrid, HybridSetup, significance } from "./hybrid.ts";
+import { totals } from "../decode/hyps.ts";
+import { DECODE_DEFAULTS, type DecodeConfig, type Decoded, extendedLines } from "../decode/search.ts";
+import { decodeHybrid, HybridSetup, significance, testHyps } from "./hybrid.ts";
 import type { GmmStageSummary } from "./ladder.ts";
 import { runStage, type Stage } from "./stage.ts";
 
@@ -90,10 +91,19 @@ async function pretrain(
   return layers;
 }
 
-/** tri3_ali's training utterances with their senone targets, split 90/10 (seeded) for newbob's cross-validation. */
+/**
+ * tri3_ali's training utterances with their senone targets, 10% of the speakers (seeded) held out for newbob's
+ * cross-validation.
+ */
 export function trainingData(h: HybridSetup, c: DnnConfig) {
   const targets = new Map(readArk(join(h.aliDir, "ali.train.ark"), "ints"));
-  const split = splitHeldOut([...targets.keys()], c.cvFraction, c.seed);
+  const utt2spk = h.sets.train.utt2spk;
+  const speakerOf = (key: string) => {
+    const speaker = utt2spk.get(key);
+    if (speaker === undefined) throw new Error(`${h.aliDir}/feats/train/utt2spk: no speaker for '${key}'`);
+    return speaker;
+  };
+  const split = splitHeldOut([...targets.keys()], speakerOf, c.cvFraction, c.seed);
   const data = {
     train: FrameSet.load(h.featsScp("train"), split.train, h.cmvn, targets),
     cv: FrameSet.load(h.featsScp("train"), split.cv, h.cmvn, targets),
@@ -102,7 +112,7 @@ export function trainingData(h: HybridSetup, c: DnnConfig) {
 }
 
 /**
- * The initial DNN from `aliDir` (tri3_ali): 90/10 split of the aligned training utterances, RBM pretraining,
+ * The initial DNN from `aliDir` (tri3_ali): 10% of the training speakers held out, RBM pretraining,
  * newbob fine-tuning (checkpointed: a killed run resumes), then dev and test forwarded, turned into scaled
  * likelihoods (log posterior - log prior) and decoded with tri3's tree and the phone bigram, dev-tuned as the
  * GMMs; significance against tri3's test hypotheses.
@@ -152,19 +162,14 @@ export function runDnn(
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
     data.train.free(), data.cv.free();
 
-    const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, undefined, jobs, log);
+    const result = await decodeHybrid(net, hybrid, c, decodeConfig, out, { extra: true, jobs, log });
     net.dispose();
     const versusTri3 = {
-      ...significance(
-        hybrid.sets.test.text,
-        join(out, "decode_test", "hyp.txt"),
-        join(tri3.dir, "decode_test", "hyp.txt"),
-      ),
+      ...significance(hybrid.sets.test.text, testHyps(out, "test"), testHyps(tri3.dir, "test")),
       tri3Test: tri3.summary.test,
     };
     const summary: DnnSummary = {
-      dev: result.dev.total,
-      test: result.test.total,
+      ...totals(result),
       acousticScale: result.acousticScale,
       insertionPenalty: result.insertionPenalty,
       devGrid: result.devGrid,
@@ -213,6 +218,7 @@ function dnnResults(command: string, c: DnnConfig, s: DnnSummary, numPdfs: numbe
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
+    ...extendedLines(s),
     ...(s.versusTri3
       ? [
         `tri3 test: ${formatCounts(s.versusTri3.tri3Test)}; MAPSSWE DNN vs tri3 on test: z = ${

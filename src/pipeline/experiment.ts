@@ -1,17 +1,17 @@
 // What every experiment script shares: its options, the stages before the speaker-aware DNNs, the registry's chains.
 import { join } from "node:path";
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { formatCounts } from "../decode/score.ts";
 import { type BackendChoice, productsTag } from "../nnet/backend.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { model, type ModelSpec } from "../nnet/models.ts";
-import { readDataDir } from "../io/datadir.ts";
 import { JOB_USAGE, type JobOptions, type JobResult, parseJobArgs } from "../jobs/job.ts";
 import { applyOverrides, parseArgs, splitOverrides, usage, UsageError } from "../util/args.ts";
 import { type AlignmentSummary, runSatAlignments } from "./alignments.ts";
 import { CORPUS_OPTION, prepareCorpus } from "./corpus.ts";
 import { type DnnSummary, runDnn } from "./dnn.ts";
 import { mfccFeatures } from "./features.ts";
-import { type Significance, significance } from "./hybrid.ts";
+import { type Significance, significance, testHyps, testRefs, type TestSet } from "./hybrid.ts";
 import { type IvectorStageSummary, runIvectors } from "./ivector.ts";
 import { type GmmStage, ladderTable, runLadder } from "./ladder.ts";
 import { type Profile, PROFILES } from "./profiles.ts";
@@ -166,11 +166,8 @@ export async function prepareLadder(a: ExperimentArgs, timings = new Timings()) 
 }
 
 /** tri3_ali's fMLLR feature dirs, which the DNNs and the i-vectors are made from. */
-export const fmllrFeatures = (ali: Stage<AlignmentSummary>) => ({
-  train: join(ali.dir, "feats", "train"),
-  dev: join(ali.dir, "feats", "dev"),
-  test: join(ali.dir, "feats", "test"),
-});
+export const fmllrFeatures = (ali: Stage<AlignmentSummary>) =>
+  Object.fromEntries(SPLITS.map((s) => [s, join(ali.dir, "feats", s)])) as Record<Split, string>;
 
 export interface SpeakerExperiment {
   exp: string;
@@ -236,8 +233,7 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
       config: a.config,
       backend: a.backend,
       decode: gridAround(
-        d.acousticScale,
-        d.insertionPenalty,
+        d,
         a.config.speaker.decodeNeighbours,
         a.ladder.decode,
       ),
@@ -274,10 +270,14 @@ export function runModel(
   );
 }
 
-/** MAPSSWE on test between two stages' hypotheses (stage dirs holding decode_test/hyp.txt). */
-export function testSignificance(x: SpeakerExperiment, dirA: string, dirB: string): Significance {
-  const refs = readDataDir(join(x.inputs.aliDir, "feats", "test")).text;
-  return significance(refs, join(dirA, "decode_test", "hyp.txt"), join(dirB, "decode_test", "hyp.txt"));
+/** MAPSSWE on a test set (core test by default) between two stages' hypotheses. */
+export function testSignificance(
+  x: SpeakerExperiment,
+  dirA: string,
+  dirB: string,
+  set: TestSet = "test",
+): Significance {
+  return significance(testRefs(x.inputs.aliDir, set), testHyps(dirA, set), testHyps(dirB, set));
 }
 
 /**

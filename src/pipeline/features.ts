@@ -1,6 +1,6 @@
-// Pipeline stage 1: features (MFCC by default) for the train, dev and test data dirs, with per-speaker CMVN stats.
+// Pipeline stage 1: features (MFCC by default) for every split's data dir, with per-speaker CMVN stats.
 import { join } from "node:path";
-import type { Split } from "../corpus/timit.ts";
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { extractFeatures, FEATURE_CONFIGS, type FeatureConfig } from "../features/extract.ts";
 import { Progress } from "../util/progress.ts";
 import { fingerprint, runStage } from "./stage.ts";
@@ -21,7 +21,7 @@ export async function ensureFeatures(
   jobs = navigator.hardwareConcurrency,
 ): Promise<Record<Split, string>> {
   const dirs = {} as Record<Split, string>;
-  for (const split of ["train", "dev", "test"] as const) {
+  for (const split of SPLITS) {
     const data = dataDirs[split], out = join(outRoot, split);
     const key = {
       stage: "features",

@@ -1,4 +1,5 @@
 // Hybrid DNN-HMM decoding shared by every DNN stage: scaled likelihoods from a network, tri3's tree and the phone bigram, dev-tuned, scored, tested.
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { join } from "node:path";
 import { map48to39 } from "../corpus/phones.ts";
@@ -12,9 +13,14 @@ import { readArk, readScp } from "../io/ark.ts";
 import { type DataDir, readDataDir } from "../io/datadir.ts";
 import { FrameSet, minibatches } from "../nnet/data.ts";
 import type { Network } from "../nnet/network.ts";
-import { writeFileAtomic } from "../util/fs.ts";
-import { readHyps, scoringDetail, writeHyps } from "../decode/hyps.ts";
-import { decodeAndScore, type DecodeConfig, type EvalSplit, type SystemResult } from "../decode/search.ts";
+import { readHyps, writeDecodes } from "../decode/hyps.ts";
+import {
+  decodeAndScore,
+  type DecodeConfig,
+  type EvalSplit,
+  perSet,
+  type SystemResult,
+} from "../decode/search.ts";
 import { utterancePool } from "./pool.ts";
 
 /** Log-priors of the senones from alignment counts; senones under the floor get -1e10 (never chosen). */
@@ -39,7 +45,7 @@ export class HybridSetup {
   readonly topology: Topology;
   readonly table: Int32Array;
   readonly lm: BigramLm;
-  readonly sets: Record<"train" | EvalSplit, DataDir>;
+  readonly sets: Record<Split, DataDir>;
 
   constructor(readonly aliDir: string) {
     const [[, cmvnMatrix]] = [...readArk(join(aliDir, "cmvn_global.ark"), "matrix")];
@@ -49,7 +55,7 @@ export class HybridSetup {
     this.topology = Topology.fromJSON(final.topology);
     this.table = pdfTable(final.tree);
     this.sets = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(join(aliDir, "feats", s))]),
+      SPLITS.map((s) => [s, readDataDir(join(aliDir, "feats", s))]),
     ) as HybridSetup["sets"];
     this.lm = new BigramLm(this.topology.phones, [...this.sets.train.text.values()]);
   }
@@ -106,10 +112,18 @@ export interface HybridDecodeResult extends SystemResult {
   decodeSeconds: number;
 }
 
+export interface HybridDecodeOptions {
+  /** Speaker vectors, for speaker-aware nets. */
+  speakerOf?: Record<EvalSplit, (key: string) => Float32Array>;
+  /** Decode the extra test speakers too. */
+  extra: boolean;
+  jobs?: number;
+  log?: (line: string) => void;
+}
+
 /**
- * Forwards dev and test through `net` (speaker vectors from `speakerOf` for speaker-aware nets), hands the scaled
- * likelihoods (log posterior - log prior) to the decoder workers, searches acoustic scale and penalty on dev,
- * decodes test and writes decode_{dev,test}/hyp.txt and scoring.txt under `out`.
+ * Forwards each set through `net`, hands the scaled likelihoods (log posterior - log prior) to the decoder workers,
+ * searches acoustic scale and penalty on dev, decodes test (and extra) and writes the decodes under `out`.
  */
 export async function decodeHybrid(
   net: Network,
@@ -117,12 +131,11 @@ export async function decodeHybrid(
   c: { context: number; batchSize: number; priorFloor: number },
   decodeConfig: DecodeConfig,
   out: string,
-  speakerOf?: Record<EvalSplit, (key: string) => Float32Array>,
-  jobs = navigator.hardwareConcurrency,
-  log: (line: string) => void = () => {},
+  { speakerOf, extra, jobs = navigator.hardwareConcurrency, log = () => {} }: HybridDecodeOptions,
 ): Promise<HybridDecodeResult> {
   const t0 = performance.now(), priors = h.logPriors(c.priorFloor), numPdfs = h.numPdfs;
   const pool = utterancePool(jobs), dnnScores = { scoresId: "dnn", numPdfs };
+  const sets: EvalSplit[] = extra ? ["dev", "test", "extra"] : ["dev", "test"];
   // one split's scores (frames x senones) at a time: the dev search first, then test
   let scored: EvalSplit | null = null;
   const scoresFor = async (s: EvalSplit) => {
@@ -153,16 +166,13 @@ export async function decodeHybrid(
       scoresFor,
       h.topology,
       (penalty) => contextPhoneLoopGraph(h.topology, h.table, h.lm, penalty),
-      { dev: h.sets.dev.text, test: h.sets.test.text },
-      { dev: h.sets.dev.utt2spk, test: h.sets.test.utt2spk },
+      perSet(sets, (s) => h.sets[s].text),
+      perSet(sets, (s) => h.sets[s].utt2spk),
       decodeConfig,
       undefined,
       log,
     );
-    for (const s of ["dev", "test"] as const) {
-      writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);
-      writeFileAtomic(join(out, `decode_${s}`, "scoring.txt"), scoringDetail(result[s]));
-    }
+    writeDecodes(out, result, perSet(sets, (s) => h.sets[s].text));
     return { ...result, decodeSeconds: (performance.now() - t0) / 1000 };
   } finally {
     pool.close();
@@ -175,9 +185,26 @@ export interface Significance {
   pValue: number;
 }
 
-/** MAPSSWE between two systems' test hypotheses (hyp.txt files, 48 phones) against the references. */
-export function significance(refs: Map<string, string[]>, hypsA: string, hypsB: string): Significance {
+/** MAPSSWE between two systems' hypotheses (48 phones) against the references, on 39 phones. */
+export function significance(
+  refs: Map<string, string[]>,
+  hypsA: Map<string, string[]>,
+  hypsB: Map<string, string[]>,
+): Significance {
   const to39 = (m: Map<string, string[]>) => new Map([...m].map(([k, v]) => [k, map48to39(v)]));
-  const r = mapsswe(to39(refs), to39(readHyps(hypsA)), to39(readHyps(hypsB)));
+  const r = mapsswe(to39(refs), to39(hypsA), to39(hypsB));
   return { z: r.z, pValue: r.pValue };
 }
+
+/** The test sets results are reported on: the core test, and the extended test (core test and extra). */
+export type TestSet = "test" | "extended";
+
+const testSplits = (set: TestSet) => set === "test" ? ["test"] : ["test", "extra"];
+
+/** A stage folder's hypotheses (decode_<split>/hyp.txt) on a test set. */
+export const testHyps = (dir: string, set: TestSet) =>
+  new Map(testSplits(set).flatMap((s) => [...readHyps(join(dir, `decode_${s}`, "hyp.txt"))]));
+
+/** The references of a test set from an alignment dir's feats/<split>/text. */
+export const testRefs = (aliDir: string, set: TestSet) =>
+  new Map(testSplits(set).flatMap((s) => [...readDataDir(join(aliDir, "feats", s)).text]));

@@ -1,6 +1,6 @@
 // Pipeline stage: i-vectors (diagonal UBM, total-variability extractor), per utterance and per speaker, all splits.
 import { join } from "node:path";
-import type { Split } from "../corpus/timit.ts";
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { addDeltas } from "../features/deltas.ts";
 import { loadFeatures } from "../features/extract.ts";
 import { type FeatureMatrix, featureMatrix } from "../linalg/feature_matrix.ts";
@@ -88,7 +88,7 @@ export function runIvectors(
     const log: string[] = [];
     const say = (line: string) => (log.push(line), console.error(`[ivector] ${line}`));
     const feats = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, loadSplit(featDirs[s], c.deltas, c.speakerCmn)]),
+      SPLITS.map((s) => [s, loadSplit(featDirs[s], c.deltas, c.speakerCmn)]),
     ) as Record<Split, Map<string, FeatureMatrix>>;
     let t0 = performance.now();
     const { ubm, history } = trainUbm([...feats.train.values()].map((x) => subsample(x, c.ubmSubsample)), {
@@ -99,7 +99,7 @@ export function runIvectors(
     t0 = performance.now();
     const kernel = new StatsKernel(ubm);
     const stats = {} as Record<Split, Map<string, BwStats>>;
-    for (const s of ["train", "dev", "test"] as const) {
+    for (const s of SPLITS) {
       stats[s] = new Map([...feats[s]].map(([k, x]) => [k, kernel.stats(x, c.minPost, false)]));
     }
     kernel.free();
@@ -115,7 +115,7 @@ export function runIvectors(
     const extractorSeconds = (performance.now() - t0) / 1000;
     t0 = performance.now();
     const u = precomputeU(ex);
-    for (const s of ["train", "dev", "test"] as const) {
+    for (const s of SPLITS) {
       Deno.mkdirSync(join(out, s), { recursive: true });
       const utt = new ArkWriter(join(out, s, "ivector_utt.ark"), "vector", {
         scp: join(out, s, "ivector_utt.scp"),

@@ -1,8 +1,8 @@
 // Pipeline: the GMM-HMM ladder (mono -> tri1 -> tri2 -> tri3) as data, and the one stage runner that walks it.
 import { join } from "node:path";
-import type { Split } from "../corpus/timit.ts";
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { contextPhoneLoopGraph, type DecodeGraph, phoneLoopGraph } from "../decode/graph.ts";
-import { readHyps, scoringDetail, writeHyps } from "../decode/hyps.ts";
+import { decodedSets, readHyps, totals, writeDecodes } from "../decode/hyps.ts";
 import { BigramLm } from "../decode/lm.ts";
 import { type ErrorCounts, errorRate, formatCounts } from "../decode/score.ts";
 import {
@@ -10,6 +10,10 @@ import {
   decodeAndScore,
   type DecodeConfig,
   type Decoded,
+  type EvalSplit,
+  extendedLines,
+  type PerSet,
+  perSet,
   type SpeakerAdaptation,
 } from "../decode/search.ts";
 import { AcousticModel } from "../gmm/am.ts";
@@ -50,7 +54,7 @@ export const LADDER_KALDI: LadderConfig = {
 
 /** What a GMM stage records in results.json. */
 export interface GmmStageSummary extends Decoded {
-  firstEstimate?: { dev: ErrorCounts; test: ErrorCounts };
+  firstEstimate?: PerSet<ErrorCounts>;
   perplexity: number;
   gaussians: number;
   trainSeconds: number;
@@ -242,10 +246,10 @@ async function trainTri3(
     retryBeam: config.retryBeam,
   };
   const adaptation: SpeakerAdaptation = {
-    firstPass: {
-      dev: readHyps(join(previous!.stage.dir, "decode_dev", "hyp.txt")),
-      test: readHyps(join(previous!.stage.dir, "decode_test", "hyp.txt")),
-    },
+    firstPass: perSet(
+      decodedSets(previous!.stage.dir),
+      (s) => readHyps(join(previous!.stage.dir, `decode_${s}`, "hyp.txt")),
+    ),
     async adapt(set, hyps, pass) {
       await pool.setTranscripts(
         set,
@@ -308,9 +312,11 @@ async function runGmmSystem(
     feats,
   };
   return await runStage(dir, key, async (out) => {
-    const data = Object.fromEntries(
-      (["train", "dev", "test"] as const).map((s) => [s, readDataDir(featDirs[s])]),
-    ) as Record<Split, ReturnType<typeof readDataDir>>;
+    const data = Object.fromEntries(SPLITS.map((s) => [s, readDataDir(featDirs[s])])) as Record<
+      Split,
+      ReturnType<typeof readDataDir>
+    >;
+    const sets: EvalSplit[] = data.extra.text.size ? ["dev", "test", "extra"] : ["dev", "test"];
     const topology = new Topology();
     const previous: Previous | null = parent
       ? { stage: parent, model: JSON.parse(Deno.readTextFileSync(join(parent.dir, "final.mdl.json"))) }
@@ -345,7 +351,7 @@ async function runGmmSystem(
       const lm = new BigramLm(topology.phones, [...data.train.text.values()]);
       const perplexity = lm.perplexity([...data.dev.text.values()]);
       const t1 = performance.now();
-      for (const s of ["dev", "test"] as const) {
+      for (const s of sets) {
         await pool.load(s, featDirs[s], [...data[s].text.keys()], null, features);
         if (trained.transform) await pool.setTransform(s, trained.transform);
       }
@@ -354,24 +360,20 @@ async function runGmmSystem(
         (set) => scoreWithGmm(pool, set, trained.model),
         topology,
         trained.graphFor(lm),
-        { dev: data.dev.text, test: data.test.text },
-        { dev: data.dev.utt2spk, test: data.test.utt2spk },
+        perSet(sets, (s) => data[s].text),
+        perSet(sets, (s) => data[s].utt2spk),
         c.decode,
         trained.adaptation,
         log,
       );
       const decodeSeconds = (performance.now() - t1) / 1000;
       if (trained.adaptation) {
-        for (const s of ["dev", "test"] as const) await writeTransforms(pool, s, join(out, `trans.${s}.ark`));
+        for (const s of sets) await writeTransforms(pool, s, join(out, `trans.${s}.ark`));
       }
-      for (const s of ["dev", "test"] as const) {
-        writeHyps(join(out, `decode_${s}`, "hyp.txt"), result.hyps[s]);
-        writeFileAtomic(join(out, `decode_${s}`, "scoring.txt"), scoringDetail(result[s]));
-      }
+      writeDecodes(out, result, perSet(sets, (s) => data[s].text));
       writeFileAtomic(join(out, "log.txt"), logLines.join("\n") + "\n");
       const summary: GmmStageSummary = {
-        dev: result.dev.total,
-        test: result.test.total,
+        ...totals(result),
         firstEstimate: result.firstEstimate,
         acousticScale: result.acousticScale,
         insertionPenalty: result.insertionPenalty,
@@ -460,6 +462,7 @@ function gmmResults(command: string, s: GmmStageSummary, description: string[]):
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
+    ...extendedLines(s),
     ...(s.firstEstimate
       ? [
         "",

@@ -106,7 +106,7 @@ export interface ProbeSummary {
   system: string;
   title: string;
   /** eer: null where a split has a single speaker (no impostor trials). */
-  reps: (Representation & { pr: PrResult; sid: SidResult; eer: Record<EvalSplit, number | null> })[];
+  reps: (Representation & { pr: PrResult; sid: SidResult; eer: Record<"dev" | "test", number | null> })[];
   /** Weighted sums over a line's layers: PR and SID heads with their learnt layer weights. */
   weighted: {
     line: string;

@@ -1,6 +1,14 @@
 // Pipeline: the registry's models (sec. 3.3), each stage warm-started from the one below it and trained in two newbob steps, progressively layer by layer; every stage decoded.
+import { type Split, SPLITS } from "../corpus/timit.ts";
 import { join } from "node:path";
-import { DECODE_DEFAULTS, type DecodeConfig, type Decoded, type EvalSplit } from "../decode/search.ts";
+import { totals } from "../decode/hyps.ts";
+import {
+  DECODE_DEFAULTS,
+  type DecodeConfig,
+  type Decoded,
+  type EvalSplit,
+  extendedLines,
+} from "../decode/search.ts";
 import { formatCounts } from "../decode/score.ts";
 import { type BackendChoice, initBackend, productsTag } from "../nnet/backend.ts";
 import { loadParameters, saveParameters } from "../nnet/checkpoint.ts";
@@ -63,7 +71,7 @@ export function speakerVectors(
   override?: Partial<Record<EvalSplit, Map<string, Float32Array>>>,
   source?: IvectorSource,
   seed = 1,
-): Record<"train" | EvalSplit, (key: string) => Float32Array> {
+): Record<Split, (key: string) => Float32Array> {
   const trainPairs = [...readIvectors(ivectorDir, "train", "spk")], train = trainPairs.map(([, v]) => v);
   const dim = train[0].length, mean = new Float64Array(dim), sd = new Float64Array(dim);
   for (const v of train) v.forEach((x, i) => (mean[i] += x / train.length));
@@ -91,7 +99,10 @@ export function speakerVectors(
       return v;
     };
   };
-  return { train: forSplit("train"), dev: forSplit("dev"), test: forSplit("test") };
+  return Object.fromEntries(SPLITS.map((s) => [s, forSplit(s)])) as Record<
+    Split,
+    (key: string) => Float32Array
+  >;
 }
 
 /**
@@ -118,16 +129,20 @@ export function assignIvectors<T>(
 }
 
 /**
- * The decoding grid of the speaker-aware stages: the initial DNN's acoustic scale and `neighbours` scales of the
- * grid on each side of it, at its insertion penalty.
+ * The decoding grid of the speaker-aware stages: the initial DNN's acoustic scale and `neighbours` scales on each
+ * side of it (of the grid as its search widened it), at its insertion penalty.
  */
 export function gridAround(
-  scale: number,
-  penalty: number,
+  initial: Pick<Decoded, "acousticScale" | "insertionPenalty" | "devGrid">,
   neighbours: number,
   d: DecodeConfig = DECODE_DEFAULTS,
 ): DecodeConfig {
-  const scales = [...d.acousticScales].sort((a, b) => a - b), at = scales.indexOf(scale);
+  const scale = initial.acousticScale, penalty = initial.insertionPenalty;
+  const scales = [...new Set([...d.acousticScales, ...initial.devGrid.map((g) => g.acousticScale)])].sort((
+    a,
+    b,
+  ) => a - b);
+  const at = scales.indexOf(scale);
   if (at < 0) throw new Error(`acoustic scale ${scale} is not in the grid ${scales.join(", ")}`);
   return {
     ...d,
@@ -187,6 +202,7 @@ const speakerStageKey = (
   units: number,
   parentHash: string,
   o: SpeakerStageInputs,
+  extra: boolean,
 ) => ({
   stage: "speaker-dnn",
   model: m.name,
@@ -194,6 +210,7 @@ const speakerStageKey = (
   units: m.hasUnits ? units : 0,
   config: stageConfig(o),
   decode: o.decode,
+  extra,
   parent: parentHash,
   ivectors: o.ivectorHash,
   ivectorSource: o.ivectorSource, // absent (so left out of the key) for the speakers' own
@@ -214,7 +231,8 @@ const stageConfig = (o: SpeakerStageInputs): DnnConfig => ({ ...o.config, seed: 
  * match), the rest start random; step 1 trains the new weights only, step 2 all (newbob each, checkpointed in
  * train_new/ and train_all/); then dev and test are decoded with each speaker's i-vector on every frame. The
  * round k and the stages' seed give the order of the training frames, the same for every chain at the same round.
- * `start` other than warm trains the stage from scratch instead (see StageStart).
+ * `start` other than warm trains the stage from scratch instead (see StageStart). `extra`: decode the extra test
+ * speakers too.
  */
 export function runSpeakerStage(
   m: ModelSpec,
@@ -224,6 +242,7 @@ export function runSpeakerStage(
   dir: string,
   o: SpeakerStageInputs,
   start: StageStart = "warm",
+  extra = true,
 ): Promise<SpeakerStage> {
   const c = stageConfig(o);
   // each round and seed draws its own frames (epochs over a fraction of them would otherwise repeat); the
@@ -231,7 +250,7 @@ export function runSpeakerStage(
   const base = o.config.seed + 1000 * k + 2 * (o.seed - o.config.seed);
   const seeds = { newOnly: base, all: base + 1 };
   const key = {
-    ...speakerStageKey(m, k, units, parent.hash, o),
+    ...speakerStageKey(m, k, units, parent.hash, o, extra),
     start: start === "warm" ? undefined : start,
   };
   return runStage(dir, key, async (out) => {
@@ -290,16 +309,12 @@ export function runSpeakerStage(
     );
     const allSeconds = (performance.now() - t) / 1000;
     await saveParameters(join(out, "final.params.ark"), net.namedParameters());
-    const result = await decodeHybrid(
-      net,
-      hybrid,
-      c,
-      o.decode,
-      out,
-      net.takesSpeaker ? speakerOf : undefined,
-      o.jobs,
+    const result = await decodeHybrid(net, hybrid, c, o.decode, out, {
+      speakerOf: net.takesSpeaker ? speakerOf : undefined,
+      extra,
+      jobs: o.jobs,
       log,
-    );
+    });
     const summary: SpeakerStageSummary = {
       model: m.name,
       stage: k,
@@ -308,8 +323,7 @@ export function runSpeakerStage(
       parent: parent.dir,
       ...(start === "warm" ? {} : { start }),
       parameters: net.size,
-      dev: result.dev.total,
-      test: result.test.total,
+      ...totals(result),
       acousticScale: result.acousticScale,
       insertionPenalty: result.insertionPenalty,
       devGrid: result.devGrid,
@@ -337,7 +351,8 @@ export function loadNetwork(stage: SpeakerStage): Network {
 /**
  * Progressive training of one model (sec. 3.3): stage 1 from the initial DNN (or the stage 1 it shares), stage k
  * from stage k - 1, up to speaker input into every layer including the output (hidden layers + 1 stages), under
- * `root`. Stages already made are reused.
+ * `root`. Stages already made are reused. The first and the last stage also decode the extra test speakers (the
+ * i-vector baseline and the final models are what Table 1 reports on the extended test).
  */
 export async function runChain(
   m: ModelSpec,
@@ -351,7 +366,8 @@ export async function runChain(
   let parent = initialDnn;
   for (let k = 1; k <= rounds; k++) {
     const owner = stageOwner(m, k);
-    const made = await runSpeakerStage(owner, k, units, parent, join(root, stageFolder(owner, k, units)), o);
+    const dir = join(root, stageFolder(owner, k, units));
+    const made = await runSpeakerStage(owner, k, units, parent, dir, o, "warm", withExtra(k, rounds));
     console.error(
       `[speaker-dnn] ${m.title}${m.hasUnits ? ` (${units} units)` : ""}, ${k} round${
         k > 1 ? "s" : ""
@@ -363,6 +379,8 @@ export async function runChain(
   }
   return stages;
 }
+
+const withExtra = (k: number, rounds: number) => k === 1 || k === rounds;
 
 /** The model whose stage k this is: stage 1 of a model that shares it belongs to the model it shares. */
 export const stageOwner = (
@@ -376,7 +394,7 @@ export function chainMade(...[m, units, initialDnn, root, o, rounds]: Parameters
   let parentHash = initialDnn.hash;
   for (let k = 1; k <= rounds; k++) {
     const owner = stageOwner(m, k), dir = join(root, stageFolder(owner, k, units));
-    const hash = keyHash(speakerStageKey(owner, k, units, parentHash, o));
+    const hash = keyHash(speakerStageKey(owner, k, units, parentHash, o, withExtra(k, rounds)));
     if (!stageMade(dir, hash)) return false;
     parentHash = hash;
   }
@@ -410,6 +428,7 @@ function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): st
     "",
     `dev:  ${formatCounts(s.dev)}`,
     `test: ${formatCounts(s.test)}`,
+    ...extendedLines(s),
     "",
     s.start
       ? `One step over all weights ${s.seconds.all.toFixed(0)} s, decoding ${s.seconds.decode.toFixed(0)} s.`

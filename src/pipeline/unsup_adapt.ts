@@ -91,15 +91,11 @@ export function runUnsupervisedAdaptation(
       acousticScales: [s.acousticScale],
       insertionPenalties: [s.insertionPenalty],
     };
-    const second = await decodeHybrid(
-      net,
-      h,
-      c,
-      fixed,
-      out,
-      speakerVectors(ivectors.dir, h, updated),
-      o.jobs,
-    );
+    const second = await decodeHybrid(net, h, c, fixed, out, {
+      speakerOf: speakerVectors(ivectors.dir, h, updated),
+      extra: false,
+      jobs: o.jobs,
+    });
     net.dispose();
     return {
       system: system.dir,

@@ -71,12 +71,18 @@ test("a wrong alignment length names the utterance", () => {
   );
 });
 
-test("the CV split is seeded, disjoint and about the asked share", () => {
-  const many = Array.from({ length: 200 }, (_, i) => `u${i}`);
-  const a = splitHeldOut(many, 0.1, 1), b = splitHeldOut(many, 0.1, 1);
+test("the CV split holds out a seeded share of the speakers with all their utterances", () => {
+  const many = Array.from({ length: 200 }, (_, i) => `s${i % 40}_u${i}`),
+    speakerOf = (k: string) => k.split("_")[0];
+  const a = splitHeldOut(many, speakerOf, 0.1, 1), b = splitHeldOut(many, speakerOf, 0.1, 1);
   assert.equal(a, b);
+  assert.not.equal(a.cv, splitHeldOut(many, speakerOf, 0.1, 2).cv);
+  const cvSpeakers = new Set(a.cv.map(speakerOf));
+  assert.is(cvSpeakers.size, 4);
   assert.is(a.cv.length, 20);
+  assert.ok(a.train.every((k) => !cvSpeakers.has(speakerOf(k))));
   assert.is(new Set([...a.train, ...a.cv]).size, 200);
+  assert.is(splitHeldOut(["x_1", "x_2"], speakerOf, 0.1, 1).cv.length, 2);
 });
 
 test.after(() => Deno.removeSync(dir, { recursive: true }));

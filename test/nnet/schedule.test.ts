@@ -9,7 +9,7 @@ import { newbob } from "../../src/nnet/train.ts";
 const c = { startHalvingImpr: 0.01, endHalvingImpr: 0.001, halvingFactor: 0.5 };
 
 const run = (losses: number[]) => {
-  let s = { cvLoss: 2.0, learnRate: 0.008, halving: false };
+  let s = { cvLoss: 2.0, learnRate: 0.008, halving: false, anyAccepted: false };
   const seen: string[] = [];
   for (const cv of losses) {
     const d = newbob(s, cv, c);
@@ -33,6 +33,15 @@ test("newbob keeps the rate while CV improves by more than 1%, then halves every
 test("newbob rejects an epoch that makes CV worse: halving starts, or training stops if it had", () => {
   assert.equal(run([1.8, 1.85, 1.7]), ["A 0.008 -", "R 0.004 H", "A 0.002 H"]);
   assert.equal(run([1.8, 1.795, 1.81]), ["A 0.008 -", "A 0.004 H", "R 0.004 H stop"]);
+});
+
+test("newbob does not stop before an epoch is accepted: it halves on until one is", () => {
+  assert.equal(run([2.1, 2.05, 2.01, 1.999]), [
+    "R 0.004 H",
+    "R 0.002 H", // Kaldi would stop here with the network as it was
+    "R 0.001 H",
+    "A 0.001 H stop", // accepted, then the usual rule: 0.05% < 0.1% while halving
+  ]);
 });
 
 test("CD-1 learns binary patterns: the reconstruction error falls well below chance", async () => {

@@ -65,9 +65,14 @@ export interface SentencePools {
   testSx: string[];
   trainSi: string[];
   testSi: string[];
+  extraSx: string[];
+  extraSi: string[];
 }
 
-/** Disjoint pools, shuffled with the seed: training sentences never appear in dev or test. */
+/**
+ * Disjoint pools, shuffled with the seed: training sentences never appear in dev or test. Each pool is taken after
+ * the ones before it, so the pools of the extra test speakers, last, leave the others as they were without them.
+ */
 export function sentencePools(sizes: Record<keyof SentencePools, number>, seed: number): SentencePools {
   const all = new Rng(seed, "sentences").shuffle(brownSentences());
   const need = Object.values(sizes).reduce((a, b) => a + b, 0);
@@ -81,5 +86,7 @@ export function sentencePools(sizes: Record<keyof SentencePools, number>, seed: 
     testSx: take(sizes.testSx),
     trainSi: take(sizes.trainSi),
     testSi: take(sizes.testSi),
+    extraSx: take(sizes.extraSx),
+    extraSi: take(sizes.extraSi),
   };
 }

@@ -1,5 +1,5 @@
 // Who is in the default corpus and what each speaker reads: TIMIT's speaker counts, splits, and sentence design.
-import { DEV_SPEAKERS, type SentenceKind, type Split, TEST_SPEAKERS } from "../timit.ts";
+import { DEV_SPEAKERS, type SentenceKind, type Split, SPLITS, TEST_SPEAKERS } from "../timit.ts";
 import { Rng } from "../../util/rng.ts";
 import { SA_SENTENCES, sentencePools } from "./sentences.ts";
 
@@ -21,6 +21,14 @@ export interface PlannedSpeaker {
 /** TIMIT's training speakers per dialect region (462 in all, 136 of them female). */
 export const TRAIN_PER_REGION = [38, 76, 76, 68, 70, 35, 77, 22];
 const TRAIN_FEMALE = 136;
+
+/**
+ * TIMIT's TEST speakers outside dev and core test per dialect region: TEST's 168 ([11, 26, 26, 32, 28, 11, 23,
+ * 11]) less three core-test speakers per region and the dev speakers as they are placed here (round-robin); 30 of
+ * the 94 female (TEST's 56 less dev's 18 and core test's 8).
+ */
+export const EXTRA_PER_REGION = [1, 16, 17, 23, 19, 2, 14, 2];
+const EXTRA_FEMALE = 30;
 
 /** Dialect regions of the 24 core-test speakers, as in TIMIT (one male pair and one female per region). */
 const CORE_TEST_REGION: Record<string, number> = {
@@ -59,16 +67,33 @@ const FIRST_SX = 3, FIRST_SI = 453; // TIMIT numbers its SX prompts from 3 and i
  * Ordered round-robin over dialect regions, so the first N speakers span regions and both sexes.
  */
 export function trainSpeakers(): { id: string; sex: "f" | "m"; dialect: number }[] {
-  const rng = new Rng("timit-shaped training speaker ids");
-  const taken = new Set([...DEV_SPEAKERS, ...TEST_SPEAKERS]);
-  const total = TRAIN_PER_REGION.reduce((a, b) => a + b, 0);
-  const regions = TRAIN_PER_REGION.map((count, r) => {
-    const females = Math.round((count * TRAIN_FEMALE) / total);
+  return shapedSpeakers("timit-shaped training speaker ids", TRAIN_PER_REGION, TRAIN_FEMALE, [
+    ...DEV_SPEAKERS,
+    ...TEST_SPEAKERS,
+  ]);
+}
+
+/** The 94 extra test speakers, made as the training speakers are (after them, so that ids never collide). */
+export function extraSpeakers(): { id: string; sex: "f" | "m"; dialect: number }[] {
+  return shapedSpeakers("timit-shaped extra test speaker ids", EXTRA_PER_REGION, EXTRA_FEMALE, [
+    ...DEV_SPEAKERS,
+    ...TEST_SPEAKERS,
+    ...trainSpeakers().map((s) => s.id),
+  ]);
+}
+
+/** Speakers with TIMIT-shaped ids, `perRegion` of them per dialect region, `female` in all, round-robin order. */
+function shapedSpeakers(label: string, perRegion: number[], female: number, reserved: string[]) {
+  const rng = new Rng(label);
+  const taken = new Set(reserved);
+  const total = perRegion.reduce((a, b) => a + b, 0);
+  const regions = perRegion.map((count, r) => {
+    const females = Math.round((count * female) / total);
     return { count, females, dialect: r + 1 };
   });
-  const shortfall = TRAIN_FEMALE - regions.reduce((a, r) => a + r.females, 0);
+  const shortfall = female - regions.reduce((a, r) => a + r.females, 0);
   for (let i = 0; i < Math.abs(shortfall); i++) regions[i % 8].females += Math.sign(shortfall);
-  const perRegion = regions.map(({ count, females, dialect }) => {
+  const lists = regions.map(({ count, females, dialect }) => {
     const sexes = rng.shuffle(
       Array.from({ length: count }, (_, i) => (i < females ? "f" : "m") as "f" | "m"),
     );
@@ -85,7 +110,7 @@ export function trainSpeakers(): { id: string; sex: "f" | "m"; dialect: number }
   });
   const ordered = [];
   for (let i = 0; ordered.length < total; i++) {
-    for (const list of perRegion) if (i < list.length) ordered.push(list[i]);
+    for (const list of lists) if (i < list.length) ordered.push(list[i]);
   }
   return ordered;
 }
@@ -108,16 +133,13 @@ function testSpeakers(): { id: string; sex: "f" | "m"; dialect: number; split: S
   ];
 }
 
-export interface SpeakerCounts {
-  train: number;
-  dev: number;
-  test: number;
-}
+export type SpeakerCounts = Record<Split, number>;
 
 export const FULL_COUNTS: SpeakerCounts = {
   train: 462,
   dev: DEV_SPEAKERS.length,
   test: TEST_SPEAKERS.length,
+  extra: EXTRA_PER_REGION.reduce((a, b) => a + b, 0),
 };
 
 /**
@@ -126,7 +148,7 @@ export const FULL_COUNTS: SpeakerCounts = {
  * speaker does not depend on how many speakers are generated, so a small corpus is a subset of the full one.
  */
 export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): PlannedSpeaker[] {
-  for (const split of ["train", "dev", "test"] as const) {
+  for (const split of SPLITS) {
     if (!Number.isInteger(counts[split]) || counts[split] < 0 || counts[split] > FULL_COUNTS[split]) {
       throw new Error(
         `--${split}-speakers must be between 0 and ${FULL_COUNTS[split]}, got ${counts[split]}`,
@@ -134,13 +156,15 @@ export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): P
     }
   }
   const train = trainSpeakers();
-  const test = testSpeakers();
+  const test = testSpeakers(), extra = extraSpeakers();
   const sxCount = (speakers: number) => Math.ceil((speakers * SX_PER_SPEAKER) / READERS_PER_SX);
   const pools = sentencePools({
     trainSx: sxCount(train.length),
     testSx: sxCount(test.length),
     trainSi: train.length * SI_PER_SPEAKER,
     testSi: test.length * SI_PER_SPEAKER,
+    extraSx: sxCount(extra.length),
+    extraSi: extra.length * SI_PER_SPEAKER,
   }, seed);
   const sentencesOf = (
     i: number,
@@ -177,7 +201,19 @@ export function planCorpus(seed: number, counts: SpeakerCounts = FULL_COUNTS): P
         FIRST_SI + pools.trainSi.length,
       ),
     })),
+    ...extra.map((s, i) => ({
+      ...s,
+      set: "test" as const,
+      split: "extra" as Split,
+      sentences: sentencesOf(
+        i,
+        pools.extraSx,
+        pools.extraSi,
+        FIRST_SX + pools.trainSx.length + pools.testSx.length,
+        FIRST_SI + pools.trainSi.length + pools.testSi.length,
+      ),
+    })),
   ];
-  const taken = { train: 0, dev: 0, test: 0 };
+  const taken = { train: 0, dev: 0, test: 0, extra: 0 };
   return planned.filter((s) => taken[s.split]++ < counts[s.split]);
 }

@@ -10,7 +10,7 @@ import { openTimit, readPhones, readWords, scanTimit, standardSplits } from "../
 import { dataDirOf, readDataDir, writeDataDir } from "../../../src/io/datadir.ts";
 import { PHONES_48 } from "../../../src/corpus/phones.ts";
 
-const counts = { train: 2, dev: 1, test: 1 };
+const counts = { train: 2, dev: 1, test: 1, extra: 1 };
 const options = { seed: 7, presetName: "default", preset: PRESETS.default, counts };
 
 function digest(root: string): Map<string, string> {
@@ -33,7 +33,7 @@ test("the same seed gives byte-identical files with 1 or 2 workers", async () =>
   await generateCorpus({ ...options, out: one, jobs: 1 });
   await generateCorpus({ ...options, out: two, jobs: 2 });
   const a = digest(one), b = digest(two);
-  assert.is(a.size, 4 * 10 * 4 + 2);
+  assert.is(a.size, 5 * 10 * 4 + 2);
   assert.equal([...a], [...b]);
   assert.not.ok(Deno.readDirSync(base).some((e) => e.name.endsWith(".partial")));
 });
@@ -82,7 +82,7 @@ test("the TIMIT reader reads it unchanged and finds no problem", () => {
   }
   assert.ok(closed / stops > 0.6, `${closed} of ${stops} stops have a closure`);
   const manifest = JSON.parse(Deno.readTextFileSync(join(one, "speakers.json")));
-  assert.is(manifest.length, 4);
+  assert.is(manifest.length, 5);
   assert.equal(Object.keys(manifest[0].utterances).length, 10);
 });
 
