@@ -9,6 +9,7 @@ import {
 } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import { speakerUnits } from "../src/pipeline/partition_size.ts";
+import { printPlan, unitsPlan } from "../src/pipeline/plan.ts";
 import type { Significance } from "../src/pipeline/hybrid.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, writeResults } from "../src/report/results.ts";
@@ -35,6 +36,7 @@ interface Run {
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
+  if (a.plan) return await printPlan(a, unitsPlan(a, MODELS));
   const x = await prepareSpeakerExperiment(a);
   const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));
