@@ -1,6 +1,9 @@
 // deno task ablate NAME|all [--seeds 1,2,3] [experiment options] — the ablation scripts of experiments/ablations/, each beside Table 1's Partitioned DNN.
 import { parseExperimentArgs, prepareSpeakerExperiment } from "../src/pipeline/experiment.ts";
 import { runAblation } from "../src/pipeline/ablation.ts";
+import { model } from "../src/nnet/models.ts";
+import { chainGrid } from "../src/pipeline/grid.ts";
+import { printPlan } from "../src/pipeline/plan.ts";
 import { runMain, UsageError } from "../src/util/args.ts";
 import allAtOnce from "./ablations/all_at_once.ts";
 import fromScratch from "./ablations/from_scratch.ts";
@@ -29,6 +32,12 @@ await runMain(async () => {
   const chosen = name === "all" ? ABLATIONS : ABLATIONS.filter((ab) => ab.name === name);
   if (!chosen.length) throw new UsageError(`no ablation '${name}' (${names.join(", ")}, or all)`);
   const a = parseExperimentArgs(`ablate ${name}`, rest);
+  if (a.plan) {
+    return await printPlan(a, {
+      chains: chainGrid([model("partitioned")], [a.config.speaker.speakerUnits], a.seeds),
+      notes: [`Not estimated: the variants' own stages (${chosen.map((ab) => ab.name).join(", ")}).`],
+    });
+  }
   const x = await prepareSpeakerExperiment(a);
   for (const ab of chosen) {
     const { files } = await runAblation(ab, {

@@ -4,6 +4,7 @@ import { MODELS } from "../src/nnet/models.ts";
 import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import { speakerUnits } from "../src/pipeline/partition_size.ts";
+import { printPlan, unitsPlan } from "../src/pipeline/plan.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, RESULTS_DIR, writeResultFile, writeResults } from "../src/report/results.ts";
 import { meanSd, overSeeds } from "../src/report/seeds.ts";
@@ -12,6 +13,7 @@ import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:figure3");
+  if (a.plan) return await printPlan(a, unitsPlan(a, MODELS));
   const x = await prepareSpeakerExperiment(a);
   const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));

@@ -7,6 +7,8 @@ import {
   runModel,
   runRecord,
 } from "../src/pipeline/experiment.ts";
+import { chainGrid } from "../src/pipeline/grid.ts";
+import { printPlan } from "../src/pipeline/plan.ts";
 import { probeInputs, type ProbeSummary, type ProbeSystem, runProbes } from "../src/pipeline/probe.ts";
 import { per, RESULTS_DIR, writeResultFile, writeResults } from "../src/report/results.ts";
 import { barChart, lineChart } from "../src/report/svg.ts";
@@ -14,6 +16,16 @@ import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:probe");
+  if (a.plan) {
+    return await printPlan(a, {
+      chains: chainGrid(
+        [model("extended"), model("partitioned")],
+        [a.config.speaker.speakerUnits],
+        [a.config.seed],
+      ),
+      notes: ["Not estimated: the probe stages (five systems, every layer)."],
+    });
+  }
   const x = await prepareSpeakerExperiment(a);
   const extended = await runModel(x, "extended"), partitioned = await runModel(x, "partitioned");
   const systems: ProbeSystem[] = [

@@ -13,6 +13,7 @@ import {
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
 import { speakerUnits } from "../src/pipeline/partition_size.ts";
 import type { Significance, TestSet } from "../src/pipeline/hybrid.ts";
+import { printPlan, unitsPlan } from "../src/pipeline/plan.ts";
 import type { SpeakerStage } from "../src/pipeline/speaker_dnn.ts";
 import { per, writeResults } from "../src/report/results.ts";
 import {
@@ -40,6 +41,7 @@ interface Run {
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table1");
+  if (a.plan) return await printPlan(a, unitsPlan(a, MODELS));
   const x = await prepareSpeakerExperiment(a);
   const { units, chosen, jobs: searchJobs } = await speakerUnits(a, x);
   const grid = await runChains(a, x, chainGrid(MODELS, [units], a.seeds));

@@ -1,6 +1,9 @@
 // deno task exp:table2 [--corpus DIR] [--profile P] [--seeds 1,2,3] [--backend B] [--key=value] — dev PER of the Partitioned DNN for speaker partitions of 50, 100 and 150 units over seeds (paper Table 2).
 import { parseExperimentArgs, prepareSpeakerExperiment, runRecord } from "../src/pipeline/experiment.ts";
+import { model } from "../src/nnet/models.ts";
+import { chainGrid } from "../src/pipeline/grid.ts";
 import { PARTITION_SIZES, searchPartitionSize } from "../src/pipeline/partition_size.ts";
+import { printPlan } from "../src/pipeline/plan.ts";
 import { writeResults } from "../src/report/results.ts";
 import { meanSd } from "../src/report/seeds.ts";
 import { runMain } from "../src/util/args.ts";
@@ -9,6 +12,9 @@ const PAPER_DEV = [17.6, 17.5, 17.7]; // at 50, 100, 150 units
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:table2");
+  if (a.plan) {
+    return await printPlan(a, { chains: chainGrid([model("partitioned")], PARTITION_SIZES, a.seeds) });
+  }
   const x = await prepareSpeakerExperiment(a);
   const { sizes: finals, best, grid } = await searchPartitionSize(a, x);
   const table = [

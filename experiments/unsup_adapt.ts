@@ -9,6 +9,8 @@ import {
   runRecord,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
+import { chainGrid } from "../src/pipeline/grid.ts";
+import { printPlan } from "../src/pipeline/plan.ts";
 import { runUnsupervisedAdaptation } from "../src/pipeline/unsup_adapt.ts";
 import { fmtP } from "../src/decode/significance.ts";
 import { per, writeResults } from "../src/report/results.ts";
@@ -16,6 +18,14 @@ import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("exp:unsup-adapt");
+  if (a.plan) {
+    return await printPlan(a, {
+      chains: chainGrid([model("partitioned")], [a.config.speaker.speakerUnits], [a.config.seed]),
+      notes: [
+        "Not estimated: the two unsup-adapt stages (i-vectors re-estimated, dev and test decoded again).",
+      ],
+    });
+  }
   const x = await prepareSpeakerExperiment(a);
   const partitioned = await runModel(x, "partitioned");
   const systems = [

@@ -4,10 +4,12 @@ import { formatCounts } from "../src/decode/score.ts";
 import { productsTag } from "../src/nnet/backend.ts";
 import { runDnn } from "../src/pipeline/dnn.ts";
 import { parseExperimentArgs, prepareLadder } from "../src/pipeline/experiment.ts";
+import { printPlan } from "../src/pipeline/plan.ts";
 import { runMain } from "../src/util/args.ts";
 
 await runMain(async () => {
   const a = parseExperimentArgs("dnn");
+  if (a.plan) return await printPlan(a, { chains: [], upTo: "dnn" });
   const { exp, ladder, ali } = await prepareLadder(a);
   const dnn = await runDnn(
     ali,

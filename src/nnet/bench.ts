@@ -1,6 +1,6 @@
 // Training and forward throughput of an MLP shape on the current tfjs backend, and of PyTorch CPU on the same shape.
 import * as tf from "@tensorflow/tfjs-core";
-import { acousticSpec, Network } from "./network.ts";
+import { acousticSpec, Network, type NetworkSpec } from "./network.ts";
 import { Rng } from "../util/rng.ts";
 
 export interface NetShape {
@@ -58,6 +58,44 @@ export async function measureThroughput(shape: NetShape, steps: number): Promise
   net.dispose();
   tf.dispose([x, y]);
   return { trainFps, forwardFps, losses };
+}
+
+/**
+ * Training and forward frames/s of a network graph (speaker input included) on random data: each timed over
+ * minibatches of `batch` until `seconds` have passed (at least three), after one warm-up step.
+ */
+export async function timedThroughput(
+  spec: NetworkSpec,
+  batch: number,
+  seconds: number,
+): Promise<{ trainFps: number; forwardFps: number }> {
+  const net = Network.create(spec, new Rng("bench", "timed net"));
+  const outDim = spec.dims[spec.dims.length - 1];
+  const x = tf.randomNormal([batch, spec.dims[0]], 0, 1, "float32", 7) as tf.Tensor2D;
+  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7919) % outDim), "int32");
+  const s = spec.speakerDim
+    ? tf.randomNormal([batch, spec.speakerDim], 0, 1, "float32", 8) as tf.Tensor2D
+    : undefined;
+  const rate = async (f: () => Promise<void>) => {
+    await f();
+    let n = 0;
+    const t0 = performance.now();
+    while (n < 3 || performance.now() - t0 < 1000 * seconds) await f(), n++;
+    return (n * batch) / ((performance.now() - t0) / 1000);
+  };
+  const trainFps = await rate(async () => {
+    const r = net.step(x, y, 0.008, s);
+    await r.loss.data();
+    tf.dispose([r.loss, r.correct]);
+  });
+  const forwardFps = await rate(async () => {
+    const p = net.logPosteriors(x, s);
+    await p.data();
+    p.dispose();
+  });
+  net.dispose();
+  tf.dispose([x, y, ...(s ? [s] : [])]);
+  return { trainFps, forwardFps };
 }
 
 const TORCH_BENCH = `

@@ -27,6 +27,13 @@ const splitFingerprints = (featDirs: Record<Split, string>) =>
     SPLITS.map((s) => [s, fingerprint(join(featDirs[s], "feats.scp"), join(featDirs[s], "text"))]),
   );
 
+/** The stage key of tri3_ali: tri3's hash and the MFCC features. */
+export const satAlignmentsKey = (featDirs: Record<Split, string>, tri3Hash: string) => ({
+  stage: "tri3_ali",
+  tri3: tri3Hash,
+  feats: splitFingerprints(featDirs),
+});
+
 export interface AlignmentSummary {
   numPdfs: number;
   frames: Record<Split, number>;
@@ -49,8 +56,7 @@ export function runSatAlignments(
   jobs = navigator.hardwareConcurrency,
 ): Promise<Stage<AlignmentSummary>> {
   const config = tri3.key.config as SatConfig, tri3Dir = tri3.dir;
-  const feats = splitFingerprints(featDirs);
-  return runStage(dir, { stage: "tri3_ali", tri3: tri3.hash, feats }, async (out) => {
+  return runStage(dir, satAlignmentsKey(featDirs, tri3.hash), async (out) => {
     const t0 = performance.now();
     const final = JSON.parse(Deno.readTextFileSync(join(tri3Dir, "final.mdl.json")));
     const topology = Topology.fromJSON(final.topology), model = AcousticModel.fromJSON(final.am);

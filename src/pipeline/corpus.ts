@@ -27,8 +27,8 @@ export interface CorpusRequest {
   force?: boolean;
 }
 
-/** Generates the corpus unless `out` already holds exactly this one (its corpus.json says so). */
-export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean; resumedSpeakers: number }> {
+/** Whether `r.out` already holds exactly this corpus (its corpus.json says so). */
+export function corpusMade(r: CorpusRequest): boolean {
   const preset = PRESETS[r.presetName];
   if (!preset) {
     throw new Error(
@@ -36,8 +36,13 @@ export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean;
     );
   }
   const file = join(r.out, "corpus.json");
-  const have = exists(file) ? Deno.readTextFileSync(file) : null;
-  if (have === corpusDescription({ ...r, preset })) return { reused: true, resumedSpeakers: 0 };
+  return exists(file) && Deno.readTextFileSync(file) === corpusDescription({ ...r, preset });
+}
+
+/** Generates the corpus unless `out` already holds exactly this one. */
+export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean; resumedSpeakers: number }> {
+  if (corpusMade(r)) return { reused: true, resumedSpeakers: 0 };
+  const preset = PRESETS[r.presetName];
   if (exists(r.out) && !r.force) {
     throw new Error(
       `${r.out} holds another corpus (see its corpus.json); pass --force to replace it, or use another --out`,
@@ -54,19 +59,20 @@ export async function ensureCorpus(r: CorpusRequest): Promise<{ reused: boolean;
 }
 
 /** The default corpus: seed 1, default preset, full size. */
+export const DEFAULT_CORPUS_REQUEST: CorpusRequest = {
+  out: DEFAULT_CORPUS,
+  seed: 1,
+  presetName: "default",
+  counts: FULL_COUNTS,
+  jobs: navigator.hardwareConcurrency,
+  force: true, // phl's own folder: one made by an older phl is remade (its speakers come out the same)
+};
+
 async function ensureDefaultCorpus(): Promise<string> {
-  const request = {
-    out: DEFAULT_CORPUS,
-    seed: 1,
-    presetName: "default",
-    counts: FULL_COUNTS,
-    jobs: navigator.hardwareConcurrency,
-    force: true, // phl's own folder: one made by an older phl is remade (its speakers come out the same)
-  };
   if (!exists(join(DEFAULT_CORPUS, "corpus.json"))) {
     console.error(`[corpus] making the default corpus in ${DEFAULT_CORPUS} (about 2 minutes on 2 cores)`);
   }
-  await ensureCorpus(request);
+  await ensureCorpus(DEFAULT_CORPUS_REQUEST);
   return DEFAULT_CORPUS;
 }
 

@@ -111,6 +111,12 @@ export function trainingData(h: HybridSetup, c: DnnConfig) {
   return { data, split };
 }
 
+/** The stage key of the initial DNN: its config less the speaker-aware settings (they do not touch it), tri3_ali's hash. */
+export function dnnKey(c: DnnConfig, aliHash: string) {
+  const { speaker: _, ...config } = c;
+  return { stage: "dnn", config, ali: aliHash };
+}
+
 /**
  * The initial DNN from `aliDir` (tri3_ali): 10% of the training speakers held out, RBM pretraining,
  * newbob fine-tuning (checkpointed: a killed run resumes), then dev and test forwarded, turned into scaled
@@ -127,8 +133,7 @@ export function runDnn(
   decodeConfig: DecodeConfig = DECODE_DEFAULTS,
   jobs = navigator.hardwareConcurrency,
 ): Promise<Stage<DnnSummary>> {
-  const { speaker: _, ...initialConfig } = c; // the speaker-aware settings do not touch this stage
-  return runStage(dir, { stage: "dnn", config: initialConfig, ali: ali.hash }, async (out) => {
+  return runStage(dir, dnnKey(c, ali.hash), async (out) => {
     const log = logTo(join(out, "log.txt"));
     const info = await initBackend(backend);
     log(`tfjs backend: ${info.name}${info.matmul ? ` (matrix products by ${info.matmul})` : ""}`);

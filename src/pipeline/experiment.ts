@@ -44,6 +44,12 @@ const EXPERIMENT_OPTIONS = {
       "speaker units of Table 1 and Figure 3: profile (its speaker.speakerUnits) or table2 (the size of Table 2 with the lowest mean dev PER)",
   },
   exp: { kind: "string", default: "exp", help: "where the stage folders go (<exp>/<corpus name>/...)" },
+  plan: {
+    kind: "boolean",
+    default: false,
+    help:
+      "train and decode nothing: list the stages the run would make, with times estimated on this machine",
+  },
   "data-root": {
     kind: "string",
     default: "data/kaldi",
@@ -74,6 +80,8 @@ export interface ExperimentArgs {
   backend: BackendChoice;
   overrides: [string, string][];
   command: string;
+  /** --plan: print the stages the run would make and their estimated times instead of running. */
+  plan: boolean;
 }
 
 /** --corpus, --profile, --backend and --key=value overrides of the DNN config (validated against the profile's). */
@@ -129,6 +137,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
     backend: args.backend as BackendChoice,
     overrides,
     command: `deno task ${task} ${argv.join(" ")}`.trim(),
+    plan: args.plan,
   };
 }
 
@@ -166,7 +175,7 @@ export async function prepareLadder(a: ExperimentArgs, timings = new Timings()) 
 }
 
 /** tri3_ali's fMLLR feature dirs, which the DNNs and the i-vectors are made from. */
-export const fmllrFeatures = (ali: Stage<AlignmentSummary>) =>
+export const fmllrFeatures = (ali: Pick<Stage<AlignmentSummary>, "dir">) =>
   Object.fromEntries(SPLITS.map((s) => [s, join(ali.dir, "feats", s)])) as Record<Split, string>;
 
 export interface SpeakerExperiment {
@@ -225,22 +234,28 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
     dnn,
     ivectors,
     speakerRoot: join(exp, `speaker_${a.profile}`),
-    inputs: {
-      seed: a.config.seed,
-      aliDir: ali.dir,
-      ivectorDir: ivectors.dir,
-      ivectorHash: ivectors.hash,
-      config: a.config,
-      backend: a.backend,
-      decode: gridAround(
-        d,
-        a.config.speaker.decodeNeighbours,
-        a.ladder.decode,
-      ),
-      command: a.command,
-      jobs: a.nj,
-    },
+    inputs: speakerInputs(a, ali.dir, d, ivectors),
     timings,
+  };
+}
+
+/** The inputs of the speaker-aware stages of the profile's seed, from the stages before them. */
+export function speakerInputs(
+  a: ExperimentArgs,
+  aliDir: string,
+  dnn: DnnSummary,
+  ivectors: { dir: string; hash: string },
+): SpeakerStageInputs {
+  return {
+    seed: a.config.seed,
+    aliDir,
+    ivectorDir: ivectors.dir,
+    ivectorHash: ivectors.hash,
+    config: a.config,
+    backend: a.backend,
+    decode: gridAround(dnn, a.config.speaker.decodeNeighbours, a.ladder.decode),
+    command: a.command,
+    jobs: a.nj,
   };
 }
 
@@ -248,7 +263,10 @@ export async function prepareSpeakerExperiment(a: ExperimentArgs): Promise<Speak
  * The speaker-aware stages of seed `seed`: where they live (the profile's seed in speaker_<profile>, any other in
  * speaker_<profile>_seed<N>) and their inputs.
  */
-export function seeded(x: SpeakerExperiment, seed: number): { root: string; inputs: SpeakerStageInputs } {
+export function seeded(
+  x: Pick<SpeakerExperiment, "speakerRoot" | "inputs">,
+  seed: number,
+): { root: string; inputs: SpeakerStageInputs } {
   return seed === x.inputs.seed
     ? { root: x.speakerRoot, inputs: x.inputs }
     : { root: `${x.speakerRoot}_seed${seed}`, inputs: { ...x.inputs, seed } };

@@ -14,6 +14,13 @@ export function mfccFeatures(
   return ensureFeatures(corpus.dataDirs, dir, FEATURE_CONFIGS.mfcc, jobs);
 }
 
+/** The stage key of one split's features from its data dir. */
+export const featuresKey = (data: string, config: FeatureConfig) => ({
+  stage: "features",
+  config,
+  data: fingerprint(join(data, "wav.scp"), join(data, "utt2spk"), join(data, "text")),
+});
+
 export async function ensureFeatures(
   dataDirs: Record<Split, string>,
   outRoot: string,
@@ -23,12 +30,7 @@ export async function ensureFeatures(
   const dirs = {} as Record<Split, string>;
   for (const split of SPLITS) {
     const data = dataDirs[split], out = join(outRoot, split);
-    const key = {
-      stage: "features",
-      config,
-      data: fingerprint(join(data, "wav.scp"), join(data, "utt2spk"), join(data, "text")),
-    };
-    await runStage(out, key, async (dir) => {
+    await runStage(out, featuresKey(data, config), async (dir) => {
       const progress = new Progress(`features ${split}`, "utts");
       const t0 = performance.now();
       const { utterances, frames } = await extractFeatures(

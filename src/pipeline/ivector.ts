@@ -69,22 +69,24 @@ function subsample(x: FeatureMatrix, every: number): FeatureMatrix {
   return out;
 }
 
+/** The stage key of the i-vectors: their config and the features they are made from. */
+export const ivectorKey = (featDirs: Record<Split, string>, c: IvectorConfig) => ({
+  stage: "ivector",
+  config: c,
+  feats: Object.fromEntries(
+    Object.entries(featDirs).map((
+      [s, d],
+    ) => [s, fingerprint(join(d, "feats.scp"), ...(c.speakerCmn ? [join(d, "cmvn.scp")] : []))]),
+  ),
+});
+
 /** Trains the UBM and extractor on train, extracts i-vectors for every split into `dir`. */
 export function runIvectors(
   featDirs: Record<Split, string>,
   dir: string,
   c: IvectorConfig = IVECTOR_DEFAULTS,
 ): Promise<Stage<IvectorStageSummary>> {
-  const key = {
-    stage: "ivector",
-    config: c,
-    feats: Object.fromEntries(
-      Object.entries(featDirs).map((
-        [s, d],
-      ) => [s, fingerprint(join(d, "feats.scp"), ...(c.speakerCmn ? [join(d, "cmvn.scp")] : []))]),
-    ),
-  };
-  return runStage(dir, key, (out) => {
+  return runStage(dir, ivectorKey(featDirs, c), (out) => {
     const log: string[] = [];
     const say = (line: string) => (log.push(line), console.error(`[ivector] ${line}`));
     const feats = Object.fromEntries(

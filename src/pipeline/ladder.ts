@@ -285,6 +285,24 @@ async function trainTri3(
   };
 }
 
+/** The stage key of a system of the ladder: its config, its parent's hash, the decoding grid and the features. */
+export const gmmKey = (
+  system: Pick<GmmSystem, "name" | "parent">,
+  featDirs: Record<Split, string>,
+  c: LadderConfig,
+  parentHash: string | null,
+) => ({
+  stage: system.name,
+  config: c[system.name],
+  ...(system.parent ? { [system.parent]: parentHash } : {}),
+  decodeConfig: c.decode,
+  feats: Object.fromEntries(
+    Object.entries(featDirs).map((
+      [s, d],
+    ) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]),
+  ),
+});
+
 /**
  * One GMM stage: loads the train set into a worker pool, starts from the previous system's alignments and
  * transition probabilities, trains, writes ali.train.ark and final.mdl.json, decodes dev over the grid and test at
@@ -299,19 +317,7 @@ async function runGmmSystem(
   parent: GmmStage | null,
   jobs = navigator.hardwareConcurrency,
 ): Promise<GmmStage> {
-  const feats = Object.fromEntries(
-    Object.entries(featDirs).map((
-      [s, d],
-    ) => [s, fingerprint(join(d, "feats.scp"), join(d, "cmvn.scp"), join(d, "text"))]),
-  );
-  const key = {
-    stage: system.name,
-    config: c[system.name],
-    ...(system.parent ? { [system.parent]: parent!.hash } : {}),
-    decodeConfig: c.decode,
-    feats,
-  };
-  return await runStage(dir, key, async (out) => {
+  return await runStage(dir, gmmKey(system, featDirs, c, parent?.hash ?? null), async (out) => {
     const data = Object.fromEntries(SPLITS.map((s) => [s, readDataDir(featDirs[s])])) as Record<
       Split,
       ReturnType<typeof readDataDir>

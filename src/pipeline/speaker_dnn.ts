@@ -388,17 +388,33 @@ export const stageOwner = (
   k: number,
 ) => (k === 1 && m.firstStageOf ? model(m.firstStageOf) : m);
 
+/**
+ * The folder, owner model and hash of each of the first `rounds` stages of a chain, as runChain makes them; without
+ * inputs (`o` null) only their folders (hash null).
+ */
+export function chainStages(
+  m: ModelSpec,
+  units: number,
+  initialHash: string,
+  root: string,
+  o: SpeakerStageInputs | null,
+  rounds: number,
+): { dir: string; owner: ModelSpec; round: number; extra: boolean; hash: string | null }[] {
+  const stages = [];
+  let parentHash = initialHash;
+  for (let k = 1; k <= rounds; k++) {
+    const owner = stageOwner(m, k), extra = withExtra(k, rounds);
+    const hash = o && keyHash(speakerStageKey(owner, k, units, parentHash, o, extra));
+    stages.push({ dir: join(root, stageFolder(owner, k, units)), owner, round: k, extra, hash });
+    parentHash = hash ?? "";
+  }
+  return stages;
+}
+
 /** Whether the first `rounds` stages of a chain are made, with these inputs, so that runChain would only read them. */
 export function chainMade(...[m, units, initialDnn, root, o, rounds]: Parameters<typeof runChain>): boolean {
-  rounds ??= o.config.hiddenLayers + 1;
-  let parentHash = initialDnn.hash;
-  for (let k = 1; k <= rounds; k++) {
-    const owner = stageOwner(m, k), dir = join(root, stageFolder(owner, k, units));
-    const hash = keyHash(speakerStageKey(owner, k, units, parentHash, o, withExtra(k, rounds)));
-    if (!stageMade(dir, hash)) return false;
-    parentHash = hash;
-  }
-  return true;
+  return chainStages(m, units, initialDnn.hash, root, o, rounds ?? o.config.hiddenLayers + 1)
+    .every((s) => stageMade(s.dir, s.hash!));
 }
 
 function stageResults(command: string, m: ModelSpec, s: SpeakerStageSummary): string {
