@@ -21,7 +21,7 @@ import {
 } from "./experiment.ts";
 import { speakerUnits } from "./partition_size.ts";
 import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
-import type { Decoded } from "../decode/search.ts";
+import { type Decoded, extendedTest } from "../decode/search.ts";
 import type { Stage } from "./stage.ts";
 
 /** What a variant is trained with: the experiment, one seed, and a folder of its own for the stages it changes. */
@@ -94,13 +94,18 @@ export const inputsVariant = (
 
 export interface AblationRow {
   name: string;
-  seeds: { seed: number; dir: string; dev: number; test: number }[];
+  seeds: { seed: number; dir: string; dev: number; test: number; extendedTest: number }[];
   dev: SeedSummary;
   test: SeedSummary;
+  /** Core test and the extra test speakers. */
+  extendedTest: SeedSummary;
   /** Test PER minus the reference's of the same seed. */
   versusReference: SeedSummary | null;
   /** MAPSSWE on test against the reference, per seed. */
   vsReference: { pValue: number; z: number }[] | null;
+  /** The same two on the extended test. */
+  extendedVersusReference: SeedSummary | null;
+  extendedVsReference: { pValue: number; z: number }[] | null;
 }
 
 /**
@@ -126,12 +131,14 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
     rows.push(rowOf(v.title, stages, a.seeds, reference, x));
   }
   const table = [
-    "| Variant | test PER % | dev PER % | test - paper's configuration | p vs paper's configuration |",
-    "| --- | --- | --- | --- | --- |",
+    "| Variant | test PER % | dev PER % | test - paper's configuration | p vs paper's configuration | extended test PER % | extended - paper's configuration | p on extended test |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map((r) =>
       `| ${r.name} | ${meanSd(r.test)} | ${meanSd(r.dev)} | ${
         r.versusReference ? meanInterval(r.versusReference) : "-"
-      } | ${r.vsReference ? pValues(r.vsReference) : "-"} |`
+      } | ${r.vsReference ? pValues(r.vsReference) : "-"} | ${meanSd(r.extendedTest)} | ${
+        r.extendedVersusReference ? meanInterval(r.extendedVersusReference) : "-"
+      } | ${r.extendedVsReference ? pValues(r.extendedVsReference) : "-"} |`
     ),
   ].join("\n");
   const finding = [summarize(rows.slice(1)), ab.conclude?.(rows)].filter(Boolean).join(" ");
@@ -144,8 +151,9 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
     "",
     `Corpus \`${x.exp}\`, profile \`${a.profile}\`, seeds ${a.seeds.join(", ")} (each variant against the ` +
     `paper's configuration of the same seed; all from the same initial DNN). PER cells: mean ± standard deviation ` +
-    `over seeds; the difference: mean [95% Student-t interval over seeds]; MAPSSWE on test per seed (b / w: the ` +
-    `variant made fewer / more errors).`,
+    `over seeds; the difference: mean [95% Student-t interval over seeds]; MAPSSWE per seed (b / w: the ` +
+    `variant made fewer / more errors), on the core test and on the extended test (core test and the other test ` +
+    `speakers outside dev).`,
     "",
     table,
     "",
@@ -169,14 +177,32 @@ function rowOf(
   x: SpeakerExperiment,
 ): AblationRow {
   const test = stages.map((s) => per(s.summary.test)), dev = stages.map((s) => per(s.summary.dev));
-  const dirs = stages.map((s) => s.dir);
+  const extended = (s: Stage<Decoded>) => {
+    const counts = extendedTest(s.summary);
+    if (!counts) {
+      throw new Error(`${s.dir}: not decoded on the extra test speakers (made by an older phl? rerun it)`);
+    }
+    return per(counts);
+  };
+  const ext = stages.map(extended), dirs = stages.map((s) => s.dir);
   return {
     name,
-    seeds: stages.map((s, i) => ({ seed: seeds[i], dir: s.dir, dev: dev[i], test: test[i] })),
+    seeds: stages.map((s, i) => ({
+      seed: seeds[i],
+      dir: s.dir,
+      dev: dev[i],
+      test: test[i],
+      extendedTest: ext[i],
+    })),
     dev: overModels(dev, dirs),
     test: overModels(test, dirs),
+    extendedTest: overModels(ext, dirs),
     versusReference: reference ? overSeeds(test.map((t, i) => t - per(reference[i].summary.test))) : null,
     vsReference: reference ? stages.map((s, i) => testSignificance(x, s.dir, reference[i].dir)) : null,
+    extendedVersusReference: reference ? overSeeds(ext.map((t, i) => t - extended(reference[i]))) : null,
+    extendedVsReference: reference
+      ? stages.map((s, i) => testSignificance(x, s.dir, reference[i].dir, "extended"))
+      : null,
   };
 }
 

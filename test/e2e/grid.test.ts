@@ -21,6 +21,7 @@ interface Table1 {
     dev: { mean: number };
     seeds: { seed: number; dir: string; test: number }[];
     vsInitial: ({ z: number } | null)[] | null;
+    extended: { per: { mean: number }; vsInitial: ({ z: number } | null)[] | null };
   }[];
   cmd: string;
   jobs: { id: string; status: string; slurmJobId?: string }[];
@@ -65,7 +66,16 @@ test("the tiny Table 1 is the same run serially, as two local jobs and through S
   const serial = await table1(["--jobs=1"]);
   assert.equal(serial.jobs, [], "one job at a time runs the chains in the process itself");
   const numbers = (t: Table1) =>
-    t.rows.map((r) => [r.name, r.test.mean, r.dev.mean, r.vsInitial?.map((p) => p?.z ?? null) ?? null]);
+    t.rows.map((r) => [
+      r.name,
+      r.test.mean,
+      r.dev.mean,
+      r.vsInitial?.map((p) => p?.z ?? null) ?? null,
+      r.extended.per.mean,
+      r.extended.vsInitial?.map((p) => p?.z ?? null) ?? null,
+    ]);
+  assert.ok(serial.rows.every((r) => r.extended.per.mean > 0 && r.extended.vsInitial !== undefined));
+  assert.match(Deno.readTextFileSync(join(base, "results", "table1.md")), /## Extended test/);
   const local = await table1(["--cmd=local", "--jobs=2"]);
   assert.equal(numbers(local), numbers(serial));
   assert.equal(
@@ -136,7 +146,14 @@ test("--speaker-units=table2 trains Table 1 with the size of Table 2 that has th
 test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the variants train apart, an index line", async () => {
   const t1 = await table1(["--jobs=1"], true);
   const ab = await experiment<
-    { rows: { name: string; seeds: { dir: string }[]; vsReference: unknown[] | null }[] }
+    {
+      rows: {
+        name: string;
+        seeds: { dir: string }[];
+        vsReference: unknown[] | null;
+        extendedVsReference: unknown[] | null;
+      }[];
+    }
   >(
     ABLATE,
     ["shuffled-ivectors", "--jobs=1"],
@@ -157,6 +174,7 @@ test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the 
   const key = JSON.parse(Deno.readTextFileSync(join(base, ab.rows[1].seeds[0].dir, "stage.json"))).key;
   assert.is(key.ivectorSource, "shuffled");
   assert.is(ab.rows[2].vsReference!.length, 1);
+  assert.is(ab.rows[2].extendedVsReference!.length, 1);
   const index = Deno.readTextFileSync(join(base, "results", "ablations.md"));
   assert.match(
     index,
