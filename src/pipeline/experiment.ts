@@ -162,7 +162,7 @@ export async function prepareLadder(a: ExperimentArgs, timings = new Timings()) 
   const corpus = await timings.time("corpus", () => prepareCorpus(a.corpus || null, a.dataRoot));
   const exp = join(a.expRoot, corpus.name), n = corpus.splits;
   console.log(
-    `corpus ${corpus.root}: train ${n.train.length}, dev ${n.dev.length}, test ${n.test.length} utterances`,
+    `corpus ${corpus.root}: ${SPLITS.map((s) => `${s} ${n[s].length}`).join(", ")} utterances`,
   );
   const feats = await timings.time("features", () => mfccFeatures(corpus, join(exp, "mfcc"), a.nj));
   const ladder = await runLadder(feats, exp, a.command, a.ladder, { jobs: a.nj, time: timings.time });
