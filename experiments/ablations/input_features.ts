@@ -12,7 +12,7 @@ import {
 import { runSpeakerIndependentFeatures } from "../../src/pipeline/alignments.ts";
 import { runDnn } from "../../src/pipeline/dnn.ts";
 import { seeded } from "../../src/pipeline/experiment.ts";
-import { gridAround, runChain } from "../../src/pipeline/speaker_dnn.ts";
+import { gridAround, runChain, warmStartConfig } from "../../src/pipeline/speaker_dnn.ts";
 
 /** The initial DNN on tri3's LDA+MLLT features (no fMLLR), tri3's alignments; one for all seeds. */
 async function siDnn({ a, x }: VariantContext) {
@@ -39,6 +39,7 @@ const onSi = (folder: string, title: string, rounds: number | null): Variant => 
     const inputs = {
       ...seeded(c.x, c.seed).inputs,
       aliDir: si.dir,
+      config: warmStartConfig(c.a.config, d),
       decode: gridAround(
         d,
         c.a.config.speaker.decodeNeighbours,

@@ -28,6 +28,11 @@ export interface SpeakerTrainConfig {
   /** Warm start: step 1 trains only the new weights, step 2 all of them. */
   newOnly: WarmStartStep;
   all: WarmStartStep;
+  /**
+   * Step 2 starts at the rate the initial DNN's newbob ended at where that is lower than all.learnRate: a
+   * converged network rejects epochs at a higher one until newbob has halved down to it.
+   */
+  continueRate: boolean;
   /** Acoustic scales of the grid tried on dev on each side of the initial DNN's (at its insertion penalty). */
   decodeNeighbours: number;
 }
@@ -53,6 +58,7 @@ const PAPER: DnnConfig = {
     newWeightStddev: 0.01,
     newOnly: { learnRate: 0.008, maxEpochs: 20, epochFraction: 1 },
     all: { learnRate: 0.008, maxEpochs: 20, epochFraction: 1 },
+    continueRate: false,
     decodeNeighbours: 1,
   },
 };
@@ -61,8 +67,9 @@ const PAPER: DnnConfig = {
  * paper: exactly the paper's network and Kaldi's schedule. cpu, for exp:table1 with three seeds within two hours on
  * 2 cores: 3 hidden layers of 512 (so 4 stages of progressive training, not 7), epochs of half the training frames
  * to newbob's stop rule (at most 20, as the paper; RBMs of one pass, pretrain_dbn.sh's default); each warm-start
- * step newbob to its stop rule too, over epochs of 5% (step 1) and 10% (step 2) of the frames, step 2 from a
- * quarter of the initial rate; decoded at the initial DNN's acoustic scale and penalty. tiny: for tests.
+ * step newbob to its stop rule too, over epochs of 5% (step 1) and 10% (step 2) of the frames, step 2 from the
+ * rate the initial DNN ended at (or a quarter of the initial rate, if lower); decoded at the initial DNN's acoustic
+ * scale and penalty. tiny: for tests.
  */
 export const DNN_PROFILES: Record<string, DnnConfig> = {
   paper: PAPER,
@@ -76,6 +83,7 @@ export const DNN_PROFILES: Record<string, DnnConfig> = {
       ...PAPER.speaker,
       newOnly: { learnRate: 0.008, maxEpochs: 8, epochFraction: 0.05 },
       all: { learnRate: 0.002, maxEpochs: 8, epochFraction: 0.1 },
+      continueRate: true,
       decodeNeighbours: 0,
     },
   },
@@ -91,6 +99,7 @@ export const DNN_PROFILES: Record<string, DnnConfig> = {
       newWeightStddev: 0.01,
       newOnly: { learnRate: 0.008, maxEpochs: 1, epochFraction: 1 },
       all: { learnRate: 0.004, maxEpochs: 1, epochFraction: 1 },
+      continueRate: false,
       decodeNeighbours: 1,
     },
   },

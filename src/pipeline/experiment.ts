@@ -15,7 +15,13 @@ import { type Significance, significance, testHyps, testRefs, type TestSet } fro
 import { type IvectorStageSummary, runIvectors } from "./ivector.ts";
 import { type GmmStage, ladderTable, runLadder } from "./ladder.ts";
 import { type Profile, PROFILES } from "./profiles.ts";
-import { gridAround, runChain, type SpeakerStage, type SpeakerStageInputs } from "./speaker_dnn.ts";
+import {
+  gridAround,
+  runChain,
+  type SpeakerStage,
+  type SpeakerStageInputs,
+  warmStartConfig,
+} from "./speaker_dnn.ts";
 import type { Stage } from "./stage.ts";
 
 const EXPERIMENT_OPTIONS = {
@@ -251,7 +257,7 @@ export function speakerInputs(
     aliDir,
     ivectorDir: ivectors.dir,
     ivectorHash: ivectors.hash,
-    config: a.config,
+    config: warmStartConfig(a.config, dnn),
     backend: a.backend,
     decode: gridAround(dnn, a.config.speaker.decodeNeighbours, a.ladder.decode),
     command: a.command,

@@ -216,6 +216,13 @@ const speakerStageKey = (
   ivectorSource: o.ivectorSource, // absent (so left out of the key) for the speakers' own
 });
 
+/** `c` with step 2's rate lowered to where `initial`'s newbob ended, where the profile asks (continueRate). */
+export function warmStartConfig(c: DnnConfig, initial: { epochs: { learnRate: number }[] }): DnnConfig {
+  const ended = initial.epochs.at(-1)?.learnRate;
+  if (!c.speaker.continueRate || ended === undefined || ended >= c.speaker.all.learnRate) return c;
+  return { ...c, speaker: { ...c.speaker, all: { ...c.speaker.all, learnRate: ended } } };
+}
+
 /**
  * How a stage's network starts: warm, from its parent's weights (new ones random), trained in the two warm-start
  * steps; or from scratch, random or with the hidden layers of its parent's RBMs (the parent is the initial DNN),
