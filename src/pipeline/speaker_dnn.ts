@@ -138,10 +138,8 @@ export function gridAround(
   d: DecodeConfig = DECODE_DEFAULTS,
 ): DecodeConfig {
   const scale = initial.acousticScale, penalty = initial.insertionPenalty;
-  const scales = [...new Set([...d.acousticScales, ...initial.devGrid.map((g) => g.acousticScale)])].sort((
-    a,
-    b,
-  ) => a - b);
+  const tried = initial.devGrid.map((g) => g.acousticScale);
+  const scales = [...new Set([...d.acousticScales, ...tried])].sort((a, b) => a - b);
   const at = scales.indexOf(scale);
   if (at < 0) throw new Error(`acoustic scale ${scale} is not in the grid ${scales.join(", ")}`);
   return {
