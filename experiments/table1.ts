@@ -1,13 +1,13 @@
 // deno task exp:table1 [--corpus DIR] [--profile cpu|paper|tiny] [--seeds 1,2,3] [--backend B] [--key=value] — the paper's Table 1 over seeds, running every stage before it.
 import { join } from "node:path";
 import { type ErrorCounts, formatCounts } from "../src/decode/score.ts";
-import { type Decoded, extendedTest } from "../src/decode/search.ts";
 import { readDataDir } from "../src/io/datadir.ts";
 import { INITIAL_DNN, IVECTOR_BASELINE, model, MODELS } from "../src/nnet/models.ts";
 import {
   parseExperimentArgs,
   prepareSpeakerExperiment,
   runRecord,
+  stageExtendedTest,
   testSignificance,
 } from "../src/pipeline/experiment.ts";
 import { chainGrid, runChains } from "../src/pipeline/grid.ts";
@@ -48,18 +48,11 @@ await runMain(async () => {
   const chainsOf = a.seeds.map((seed) =>
     new Map<string, SpeakerStage[]>(MODELS.map((m) => [m.name, grid.chain(m.name, units, seed)]))
   );
-  const extended = (dir: string, d: Decoded) => {
-    const counts = extendedTest(d);
-    if (!counts) {
-      throw new Error(`${dir}: not decoded on the extra test speakers (made by an older phl? rerun it)`);
-    }
-    return counts;
-  };
   const stageRun = (s: SpeakerStage, same: SpeakerStage | null): Run => ({
     dir: s.dir,
     dev: s.summary.dev,
     test: s.summary.test,
-    extended: extended(s.dir, s.summary),
+    extended: stageExtendedTest(s),
     parameters: s.summary.parameters,
     same,
   });
@@ -67,7 +60,7 @@ await runMain(async () => {
     dir: x.dnn.dir,
     dev: x.dnn.summary.dev,
     test: x.dnn.summary.test,
-    extended: extended(x.dnn.dir, x.dnn.summary),
+    extended: stageExtendedTest(x.dnn),
     parameters: null,
     same: null,
   };

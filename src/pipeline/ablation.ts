@@ -17,11 +17,12 @@ import {
   runRecord,
   seeded,
   type SpeakerExperiment,
+  stageExtendedTest,
   testSignificance,
 } from "./experiment.ts";
 import { speakerUnits } from "./partition_size.ts";
 import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
-import { type Decoded, extendedTest } from "../decode/search.ts";
+import type { Decoded } from "../decode/search.ts";
 import type { Stage } from "./stage.ts";
 
 /** What a variant is trained with: the experiment, one seed, and a folder of its own for the stages it changes. */
@@ -177,13 +178,7 @@ function rowOf(
   x: SpeakerExperiment,
 ): AblationRow {
   const test = stages.map((s) => per(s.summary.test)), dev = stages.map((s) => per(s.summary.dev));
-  const extended = (s: Stage<Decoded>) => {
-    const counts = extendedTest(s.summary);
-    if (!counts) {
-      throw new Error(`${s.dir}: not decoded on the extra test speakers (made by an older phl? rerun it)`);
-    }
-    return per(counts);
-  };
+  const extended = (s: Stage<Decoded>) => per(stageExtendedTest(s));
   const ext = stages.map(extended), dirs = stages.map((s) => s.dir);
   return {
     name,

@@ -1,7 +1,8 @@
 // What every experiment script shares: its options, the stages before the speaker-aware DNNs, the registry's chains.
 import { join } from "node:path";
 import { type Split, SPLITS } from "../corpus/timit.ts";
-import { formatCounts } from "../decode/score.ts";
+import { type ErrorCounts, formatCounts } from "../decode/score.ts";
+import { type Decoded, extendedTest } from "../decode/search.ts";
 import { type BackendChoice, productsTag } from "../nnet/backend.ts";
 import type { DnnConfig } from "../nnet/config.ts";
 import { model, type ModelSpec } from "../nnet/models.ts";
@@ -292,6 +293,15 @@ export function runModel(
     } stages)`,
     () => runChain(spec, units, x.dnn, root, inputs),
   );
+}
+
+/** A stage's error counts on the extended test; an error for a stage not decoded on the extra test speakers. */
+export function stageExtendedTest(s: { dir: string; summary: Decoded }): ErrorCounts {
+  const counts = extendedTest(s.summary);
+  if (!counts) {
+    throw new Error(`${s.dir}: not decoded on the extra test speakers (made by an older phl? rerun it)`);
+  }
+  return counts;
 }
 
 /** MAPSSWE on a test set (core test by default) between two stages' hypotheses. */
