@@ -1,10 +1,11 @@
-// deno task ablate NAME|all [--seeds 1,2,3] [experiment options] — the ablation scripts of experiments/ablations/, each beside Table 1's Partitioned DNN.
+// deno task ablate NAME|all [--seeds 1,2,3] [experiment options] — the ablation scripts of experiments/ablations/, each beside a Table 1 system; also each of its jobs (--part).
+import { fileURLToPath } from "node:url";
 import { parseExperimentArgs, prepareSpeakerExperiment } from "../src/pipeline/experiment.ts";
-import { runAblation } from "../src/pipeline/ablation.ts";
+import { runAblationPart, runAblations } from "../src/pipeline/ablation.ts";
 import { model } from "../src/nnet/models.ts";
 import { chainGrid } from "../src/pipeline/grid.ts";
 import { printPlan } from "../src/pipeline/plan.ts";
-import { runMain, UsageError } from "../src/util/args.ts";
+import { parseArgs, runMain, UsageError } from "../src/util/args.ts";
 import allAtOnce from "./ablations/all_at_once.ts";
 import fromScratch from "./ablations/from_scratch.ts";
 import inputFeatures from "./ablations/input_features.ts";
@@ -15,10 +16,10 @@ import shuffledIvectors from "./ablations/shuffled_ivectors.ts";
 
 const ABLATIONS = [
   inputFeatures,
+  fromScratch,
   shuffledIvectors,
   oneStep,
   allAtOnce,
-  fromScratch,
   linearPartition,
   ivectorSize,
 ];
@@ -31,7 +32,11 @@ await runMain(async () => {
   }
   const chosen = name === "all" ? ABLATIONS : ABLATIONS.filter((ab) => ab.name === name);
   if (!chosen.length) throw new UsageError(`no ablation '${name}' (${names.join(", ")}, or all)`);
-  const a = parseExperimentArgs(`ablate ${name}`, rest);
+  const PART = /^--part=/;
+  const { part } = parseArgs(rest.filter((s) => PART.test(s)), {
+    part: { kind: "string", default: "", help: "one job's part: prepare, reference or a variant's folder" },
+  });
+  const a = parseExperimentArgs(`ablate ${name}`, rest.filter((s) => !PART.test(s)), (p) => p.ablationSeeds);
   if (a.plan) {
     return await printPlan(a, {
       chains: chainGrid([model("partitioned")], [a.config.speaker.speakerUnits], a.seeds),
@@ -39,11 +44,11 @@ await runMain(async () => {
     });
   }
   const x = await prepareSpeakerExperiment(a);
-  for (const ab of chosen) {
-    const { files } = await runAblation(ab, {
-      ...a,
-      command: `deno task ablate ${ab.name} ${rest.join(" ")}`.trim(),
-    }, x);
-    console.log(`${ab.name}: ${files.md}`);
+  if (part) {
+    if (chosen.length !== 1) throw new UsageError("--part: name one ablation, not all");
+    return await runAblationPart(chosen[0], a, x, part);
+  }
+  for (const r of await runAblations(chosen, a, x, fileURLToPath(import.meta.url))) {
+    console.log(`${r.name}: ${r.files.md}`);
   }
 });

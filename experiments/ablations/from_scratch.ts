@@ -32,6 +32,7 @@ export default {
     "schedule over all weights: from random weights, or from the initial DNN's RBMs (its pretraining) with the " +
     "output layer and speaker weights random. The warm-started i-vector baseline of Table 1 is listed to compare " +
     "the baselines with.",
+  long: true,
   variants: [
     baselineVariant("baseline-warm", "i-vector baseline, warm start (Table 1's)"),
     scratch("baseline-random", "i-vector baseline from random weights", "extended", false, "random"),

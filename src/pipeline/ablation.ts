@@ -1,5 +1,7 @@
-// Ablations: variants of one design choice, each trained for every seed beside the paper's configuration (Table 1's Partitioned DNN) and compared with it.
+// Ablations: variants of one design choice, each trained for every seed beside a Table 1 system of the paper's configuration and compared with it, as jobs or in this process.
 import { dirname, join } from "node:path";
+import type { Job, JobResult } from "../jobs/job.ts";
+import { runJobs } from "../jobs/run.ts";
 import { model } from "../nnet/models.ts";
 import { per, RESULTS_DIR, writeResultFile, writeResults } from "../report/results.ts";
 import {
@@ -13,25 +15,29 @@ import {
 } from "../report/seeds.ts";
 import {
   type ExperimentArgs,
-  runModel,
   runRecord,
   seeded,
   type SpeakerExperiment,
   stageExtendedTest,
   testSignificance,
 } from "./experiment.ts";
+import { chainJobMemoryMB, runsSerially } from "./grid.ts";
 import { speakerUnits } from "./partition_size.ts";
 import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
 import type { Decoded } from "../decode/search.ts";
 import type { Stage } from "./stage.ts";
 
-/** What a variant is trained with: the experiment, one seed, and a folder of its own for the stages it changes. */
-export interface VariantContext {
+/** What an ablation's shared stages are made with: the experiment and Table 1's speaker units. */
+export interface AblationContext {
   a: ExperimentArgs;
   x: SpeakerExperiment;
-  seed: number;
   /** The speaker units of Table 1 (`--speaker-units`). */
   units: number;
+}
+
+/** What a variant is trained with: the experiment, one seed, and a folder of its own for the stages it changes. */
+export interface VariantContext extends AblationContext {
+  seed: number;
   /** <speaker root of the seed>/ablations/<ablation>/<variant folder>/ */
   root: string;
 }
@@ -52,12 +58,46 @@ export interface Ablation {
   /** What it asks, and what the paper says or assumes about it. */
   question: string;
   variants: Variant[];
+  /** What the variants are compared with (default: Table 1's Partitioned DNN). */
+  reference?: Reference;
+  /**
+   * Stages that several variants or seeds share, made by a job of its own before theirs (the variants make them
+   * too when run in this process, so this only saves jobs from waiting on each other's locks).
+   */
+  prepare?(c: AblationContext): Promise<unknown>;
+  /** Its variants each train about as long as the initial DNN: their jobs start before every other ablation's. */
+  long?: boolean;
   /** A sentence of its own on what the rows show, after the one per variant (rows: the reference first). */
   conclude?(rows: AblationRow[]): string;
 }
 
-/** The reference every ablation compares with: Table 1's Partitioned DNN (the paper's configuration). */
-export const REFERENCE = "paper's configuration (Partitioned DNN)";
+/** A Table 1 system an ablation compares its variants with: the final stage of a chain, or its first `rounds`. */
+export interface Reference {
+  title: string;
+  model: string;
+  rounds?: number;
+}
+
+/** Table 1's Partitioned DNN, the paper's configuration: the reference of most ablations. */
+export const PARTITIONED: Reference = {
+  title: "paper's configuration (Partitioned DNN)",
+  model: "partitioned",
+};
+
+/** Table 1's i-vector baseline (stage 1 of the extended family), for ablations of the i-vector input itself. */
+export const BASELINE: Reference = {
+  title: "paper's configuration (i-vector baseline)",
+  model: "extended",
+  rounds: 1,
+};
+
+/** The reference's stage of a seed, trained in `root` with `inputs` (made, or reused when already made). */
+const referenceStage = async (
+  ref: Reference,
+  c: AblationContext,
+  root: string,
+  inputs: SpeakerStageInputs,
+) => (await runChain(model(ref.model), c.units, c.x.dnn, root, inputs, ref.rounds)).at(-1)!;
 
 /** A variant that trains another model of the registry in the seed's own speaker root, sharing its stages. */
 export const modelVariant = (folder: string, title: string, modelName: string): Variant => ({
@@ -69,28 +109,26 @@ export const modelVariant = (folder: string, title: string, modelName: string): 
   },
 });
 
-/** Table 1's i-vector baseline of the seed (stage 1 of the extended family), for the ablations that list it. */
+/** Table 1's i-vector baseline of the seed, for the ablations that list it. */
 export const baselineVariant = (folder: string, title: string): Variant => ({
   folder,
   title,
-  run: async ({ x, seed, units }) => {
-    const { root, inputs } = seeded(x, seed);
-    return (await runChain(model("extended"), units, x.dnn, root, inputs, 1))[0];
+  run: (c) => {
+    const { root, inputs } = seeded(c.x, c.seed);
+    return referenceStage(BASELINE, c, root, inputs);
   },
 });
 
-/** A variant that trains the Partitioned DNN with changed inputs (config, i-vectors), in its own folder. */
+/** A variant that trains the reference's chain (default: the Partitioned DNN) with changed inputs, in its own folder. */
 export const inputsVariant = (
   folder: string,
   title: string,
   change: (inputs: SpeakerStageInputs, c: VariantContext) => Promise<SpeakerStageInputs> | SpeakerStageInputs,
+  ref = PARTITIONED,
 ): Variant => ({
   folder,
   title,
-  run: async (c) => {
-    const inputs = await change(seeded(c.x, c.seed).inputs, c);
-    return (await runChain(model("partitioned"), c.units, c.x.dnn, c.root, inputs)).at(-1)!;
-  },
+  run: async (c) => referenceStage(ref, c, c.root, await change(seeded(c.x, c.seed).inputs, c)),
 });
 
 export interface AblationRow {
@@ -110,23 +148,123 @@ export interface AblationRow {
 }
 
 /**
- * Trains every variant of `ab` for every seed of `a` (after the reference, with Table 1's speaker units), one after
- * another in this process, writes results/ablations/<name>.md and .json, and puts the ablation's line into
+ * Runs the ablations `abs`: with `--cmd local --jobs 1` every stage in this process, one after another; otherwise
+ * as jobs of `script` (experiments/ablate.ts, which hands each to `runAblationPart`): the shared stages of each
+ * ablation first, its variants after them, one job per variant and seed, the longest first. Then reads every
+ * stage back here and writes results/ablations/<name>.md and .json and each ablation's line of
  * results/ablations.md.
  */
-export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExperiment) {
-  const { units } = await speakerUnits(a, x), reference = [];
-  for (const seed of a.seeds) reference.push((await runModel(x, "partitioned", units, seed)).at(-1)!);
-  const rows: AblationRow[] = [rowOf(REFERENCE, reference, a.seeds, null, x)];
+export async function runAblations(abs: Ablation[], a: ExperimentArgs, x: SpeakerExperiment, script: string) {
+  const { units } = await speakerUnits(a, x), c = { a, x, units };
+  let jobs: JobResult[] = [];
+  if (!runsSerially(a)) {
+    jobs = await runJobs(ablationJobs(abs, c, script), a.run);
+    const failed = jobs.filter((r) => r.status === "failed");
+    if (failed.length) {
+      throw new Error(
+        `${failed.length} job(s) failed: ${failed.map((r) => `${r.id} (log ${r.log})`).join(", ")}`,
+      );
+    }
+    for (const r of jobs) x.timings.steps.push({ step: `job ${r.id}`, seconds: r.seconds });
+  }
+  const out = [];
+  for (const ab of abs) {
+    const own = jobs.filter((j) => j.id.startsWith(`${ab.name}.`) || j.id.startsWith("reference."));
+    out.push({ name: ab.name, ...(await runAblation(ab, c, own)) });
+  }
+  return out;
+}
+
+/**
+ * What one job of an ablation makes, for every seed of `a`: `part` "prepare" its shared stages, "reference" its
+ * reference, otherwise the variant of that folder.
+ */
+export async function runAblationPart(ab: Ablation, a: ExperimentArgs, x: SpeakerExperiment, part: string) {
+  const { units } = await speakerUnits(a, x), c = { a, x, units };
+  if (part === "prepare") return void await ab.prepare?.(c);
+  const ref = ab.reference ?? PARTITIONED, v = part === "reference" ? null : variantOf(ab, part);
+  for (const seed of a.seeds) {
+    const { root, inputs } = seeded(x, seed);
+    if (v) await v.run({ ...c, seed, root: variantRoot(ab, v, root) });
+    else await referenceStage(ref, c, root, inputs);
+  }
+}
+
+function variantOf(ab: Ablation, folder: string): Variant {
+  const v = ab.variants.find((v) => v.folder === folder);
+  if (!v) {
+    throw new Error(`${ab.name} has no variant '${folder}' (${ab.variants.map((v) => v.folder).join(", ")})`);
+  }
+  return v;
+}
+
+const variantRoot = (ab: Ablation, v: Variant, seedRoot: string) =>
+  join(seedRoot, "ablations", ab.name, v.folder);
+
+/**
+ * The jobs of `abs`: each reference once per seed, each ablation's shared stages, then every variant and seed
+ * after them; the variants of long ablations lead.
+ */
+function ablationJobs(abs: Ablation[], c: AblationContext, script: string): Job[] {
+  const { a, x } = c, memoryMB = chainJobMemoryMB(x);
+  const job = (id: string, ab: Ablation, part: string[], seeds: number[], log: string, after: string[]) => ({
+    id,
+    argv: [Deno.execPath(), "run", "-A", script, ab.name, ...a.argv, ...part, `--seeds=${seeds.join(",")}`],
+    log,
+    cpus: a.nj,
+    memoryMB,
+    after,
+  });
+  const jobs = new Map<string, Job>(), variants: { job: Job; long: boolean }[] = [];
+  for (const ab of abs) {
+    const ref = ab.reference ?? PARTITIONED;
+    for (const seed of a.seeds) {
+      const id = `reference.${ref.model}${ref.rounds ? `-${ref.rounds}` : ""}-seed${seed}`;
+      const log = join(seeded(x, seed).root, "jobs", `${id}.log`);
+      if (!jobs.has(id)) jobs.set(id, job(id, ab, ["--part=reference"], [seed], log, []));
+    }
+    const logs = join(seeded(x, a.seeds[0]).root, "ablations", ab.name);
+    const prepare = ab.prepare ? [`${ab.name}.prepare`] : [];
+    for (const id of prepare) {
+      jobs.set(id, job(id, ab, ["--part=prepare"], a.seeds, join(logs, "prepare.log"), []));
+    }
+    for (const v of ab.variants) {
+      for (const seed of a.seeds) {
+        const id = `${ab.name}.${v.folder}-seed${seed}`;
+        const log = join(variantRoot(ab, v, seeded(x, seed).root), "job.log");
+        variants.push({
+          job: job(id, ab, [`--part=${v.folder}`], [seed], log, prepare),
+          long: ab.long ?? false,
+        });
+      }
+    }
+  }
+  const longestFirst = [...variants.filter((v) => v.long), ...variants.filter((v) => !v.long)];
+  return [...jobs.values(), ...longestFirst.map((v) => v.job)];
+}
+
+/**
+ * Trains (or reads back) every variant of `ab` for every seed of `a`, after the reference, one after another in this
+ * process, writes results/ablations/<name>.md and .json, and puts the ablation's line into results/ablations.md.
+ */
+async function runAblation(ab: Ablation, c: AblationContext, jobs: JobResult[]) {
+  const { x } = c,
+    a = { ...c.a, command: ["deno task ablate", ab.name, ...c.a.argv].join(" ") },
+    ref = ab.reference ?? PARTITIONED,
+    reference = [];
+  for (const seed of a.seeds) {
+    const { root, inputs } = seeded(x, seed);
+    reference.push(
+      await x.timings.time(`${ab.name}: reference, seed ${seed}`, () => referenceStage(ref, c, root, inputs)),
+    );
+  }
+  const rows: AblationRow[] = [rowOf(ref.title, reference, a.seeds, null, x)];
   for (const v of ab.variants) {
     const stages = [];
     for (const seed of a.seeds) {
-      const root = join(seeded(x, seed).root, "ablations", ab.name, v.folder);
+      const root = variantRoot(ab, v, seeded(x, seed).root);
       stages.push(
-        await x.timings.time(
-          `${ab.name}: ${v.folder}, seed ${seed}`,
-          () => v.run({ a, x, seed, units, root }),
-        ),
+        await x.timings.time(`${ab.name}: ${v.folder}, seed ${seed}`, () => v.run({ ...c, seed, root })),
       );
     }
     rows.push(rowOf(v.title, stages, a.seeds, reference, x));
@@ -162,7 +300,7 @@ export async function runAblation(ab: Ablation, a: ExperimentArgs, x: SpeakerExp
     "",
   ].join("\n");
   const files = writeResults(`ablations/${ab.name}`, md, {
-    ...runRecord(a, x, [], a.seeds),
+    ...runRecord(a, x, jobs, a.seeds),
     ablation: ab.name,
     rows,
   });

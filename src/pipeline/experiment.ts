@@ -91,8 +91,15 @@ export interface ExperimentArgs {
   plan: boolean;
 }
 
-/** --corpus, --profile, --backend and --key=value overrides of the DNN config (validated against the profile's). */
-export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentArgs {
+/**
+ * --corpus, --profile, --backend and --key=value overrides of the DNN config (validated against the profile's);
+ * without --seeds, `seedCount` of the profile's seeds.
+ */
+export function parseExperimentArgs(
+  task: string,
+  argv = Deno.args,
+  seedCount = (p: Profile) => p.seeds,
+): ExperimentArgs {
   if (argv.includes("--help")) {
     console.log(
       `deno task ${task} [options] [--key=value ...]\n${usage(EXPERIMENT_OPTIONS)}\n${JOB_USAGE}\n` +
@@ -118,7 +125,7 @@ export function parseExperimentArgs(task: string, argv = Deno.args): ExperimentA
       }
       return +v;
     })
-    : Array.from({ length: profile.seeds }, (_, i) => config.seed + i);
+    : Array.from({ length: seedCount(profile) }, (_, i) => config.seed + i);
   if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: ${args.seeds} repeats a seed`);
   const speakerUnits = args["speaker-units"];
   if (speakerUnits !== "profile" && speakerUnits !== "table2") {

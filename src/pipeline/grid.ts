@@ -38,9 +38,8 @@ export async function runChains(
   x: SpeakerExperiment,
   chains: Chain[],
 ): Promise<GridResult> {
-  const serial = a.run.cmd === "local" && (a.run.jobs ?? navigator.hardwareConcurrency) === 1;
   let jobs: JobResult[] = [];
-  if (!serial) {
+  if (!runsSerially(a)) {
     const grid = chainJobs(a, x, chains);
     jobs = await runJobs(grid.map((g) => g.job), {
       ...a.run,
@@ -69,13 +68,26 @@ export async function runChains(
   return { stages, jobs, chain };
 }
 
+/** Whether the grid runs in this process (`--cmd local --jobs 1`, or one core) instead of as jobs. */
+export const runsSerially = (a: ExperimentArgs) =>
+  a.run.cmd === "local" && (a.run.jobs ?? navigator.hardwareConcurrency) === 1;
+
+/**
+ * The memory a job of speaker-aware stages asks for: the training frames (40 dims, spliced on the fly), one split's
+ * senone scores while decoding, and a margin for the runtime, the network and garbage not yet collected.
+ */
+export function chainJobMemoryMB(x: SpeakerExperiment): number {
+  const { frames, numPdfs } = x.ali.summary;
+  return Math.ceil((4 * 40 * frames.train + 4 * numPdfs * Math.max(frames.dev, frames.test)) / 2 ** 20) +
+    1024;
+}
+
 /** A chain's name: the model, with its units when it has them, and the seed ("partitioned-100-seed1"). */
 const chainName = (c: Chain) =>
   `${c.model.hasUnits ? `${c.model.name}-${c.units}` : c.model.name}-seed${c.seed}`;
 
 /** The jobs of a grid: one per chain, after the job of a first stage it shares with other chains of its seed. */
 function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
-  const { frames, numPdfs } = x.ali.summary;
   const job = (id: string, chain: Chain, rounds: number | undefined, after: string[]) => ({
     chain,
     rounds,
@@ -94,11 +106,7 @@ function chainJobs(a: ExperimentArgs, x: SpeakerExperiment, chains: Chain[]) {
       ],
       log: join(seeded(x, chain.seed).root, "jobs", `${id}.log`),
       cpus: a.nj,
-      // the training frames (40 dims, spliced on the fly), one split's senone scores while decoding, and a
-      // margin for the runtime, the network and garbage not yet collected
-      memoryMB:
-        Math.ceil((4 * 40 * frames.train + 4 * numPdfs * Math.max(frames.dev, frames.test)) / 2 ** 20) +
-        1024,
+      memoryMB: chainJobMemoryMB(x),
       after,
     } satisfies Job,
   });

@@ -143,7 +143,7 @@ test("--speaker-units=table2 trains Table 1 with the size of Table 2 that has th
   assert.is(profile.speakerUnits.units, 8, "the tiny profile's own size by default");
 });
 
-test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the variants train apart, an index line", async () => {
+test("ablate shuffled-ivectors as local jobs: the reference is Table 1's Partitioned DNN, the variants train apart, an index line", async () => {
   const t1 = await table1(["--jobs=1"], true);
   const ab = await experiment<
     {
@@ -153,10 +153,11 @@ test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the 
         vsReference: unknown[] | null;
         extendedVsReference: unknown[] | null;
       }[];
+      jobs: { id: string; status: string }[];
     }
   >(
     ABLATE,
-    ["shuffled-ivectors", "--jobs=1"],
+    ["shuffled-ivectors", "--jobs=2"],
     true,
     "ablations/shuffled-ivectors",
   );
@@ -170,6 +171,11 @@ test("ablate shuffled-ivectors: the reference is Table 1's Partitioned DNN, the 
     t1.rows.find((r) => r.name === "Partitioned DNN")!.seeds[0].dir,
     "reused",
   );
+  assert.equal(ab.jobs.map((j) => [j.id, j.status]), [
+    ["reference.partitioned-seed1", "done"],
+    ["shuffled-ivectors.shuffled-seed1", "done"],
+    ["shuffled-ivectors.constant-seed1", "done"],
+  ], "a job for the reference and one per variant and seed");
   assert.match(ab.rows[1].seeds[0].dir, /speaker_tiny\/ablations\/shuffled-ivectors\/shuffled\//);
   const key = JSON.parse(Deno.readTextFileSync(join(base, ab.rows[1].seeds[0].dir, "stage.json"))).key;
   assert.is(key.ivectorSource, "shuffled");
