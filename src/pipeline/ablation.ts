@@ -169,7 +169,8 @@ export async function runAblations(abs: Ablation[], a: ExperimentArgs, x: Speake
   }
   const out = [];
   for (const ab of abs) {
-    const own = jobs.filter((j) => j.id.startsWith(`${ab.name}.`) || j.id.startsWith("reference."));
+    const refs = a.seeds.map((seed) => referenceJobId(ab.reference ?? PARTITIONED, seed));
+    const own = jobs.filter((j) => j.id.startsWith(`${ab.name}.`) || refs.includes(j.id));
     out.push({ name: ab.name, ...(await runAblation(ab, c, own)) });
   }
   return out;
@@ -201,6 +202,9 @@ function variantOf(ab: Ablation, folder: string): Variant {
 const variantRoot = (ab: Ablation, v: Variant, seedRoot: string) =>
   join(seedRoot, "ablations", ab.name, v.folder);
 
+const referenceJobId = (ref: Reference, seed: number) =>
+  `reference.${ref.model}${ref.rounds ? `-${ref.rounds}` : ""}-seed${seed}`;
+
 /**
  * The jobs of `abs`: each reference once per seed, each ablation's shared stages, then every variant and seed
  * after them; the variants of long ablations lead.
@@ -219,7 +223,7 @@ function ablationJobs(abs: Ablation[], c: AblationContext, script: string): Job[
   for (const ab of abs) {
     const ref = ab.reference ?? PARTITIONED;
     for (const seed of a.seeds) {
-      const id = `reference.${ref.model}${ref.rounds ? `-${ref.rounds}` : ""}-seed${seed}`;
+      const id = referenceJobId(ref, seed);
       const log = join(seeded(x, seed).root, "jobs", `${id}.log`);
       if (!jobs.has(id)) jobs.set(id, job(id, ab, ["--part=reference"], [seed], log, []));
     }
