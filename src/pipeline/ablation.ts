@@ -1,7 +1,6 @@
 // Ablations: variants of one design choice, each trained for every seed beside a Table 1 system of the paper's configuration and compared with it, as jobs or in this process.
 import { dirname, join } from "node:path";
 import type { Job, JobResult } from "../jobs/job.ts";
-import { runJobs } from "../jobs/run.ts";
 import { model } from "../nnet/models.ts";
 import { per, RESULTS_DIR, writeResultFile, writeResults } from "../report/results.ts";
 import {
@@ -21,7 +20,7 @@ import {
   stageExtendedTest,
   testSignificance,
 } from "./experiment.ts";
-import { chainJobMemoryMB, runsSerially } from "./grid.ts";
+import { chainJobMemoryMB, runSpeakerJobs, runsSerially } from "./grid.ts";
 import { speakerUnits } from "./partition_size.ts";
 import { runChain, type SpeakerStageInputs } from "./speaker_dnn.ts";
 import type { Decoded } from "../decode/search.ts";
@@ -91,6 +90,8 @@ export const BASELINE: Reference = {
   rounds: 1,
 };
 
+const referenceOf = (ab: Ablation) => ab.reference ?? PARTITIONED;
+
 /** The reference's stage of a seed, trained in `root` with `inputs` (made, or reused when already made). */
 const referenceStage = async (
   ref: Reference,
@@ -158,18 +159,11 @@ export async function runAblations(abs: Ablation[], a: ExperimentArgs, x: Speake
   const { units } = await speakerUnits(a, x), c = { a, x, units };
   let jobs: JobResult[] = [];
   if (!runsSerially(a)) {
-    jobs = await runJobs(ablationJobs(abs, c, script), a.run);
-    const failed = jobs.filter((r) => r.status === "failed");
-    if (failed.length) {
-      throw new Error(
-        `${failed.length} job(s) failed: ${failed.map((r) => `${r.id} (log ${r.log})`).join(", ")}`,
-      );
-    }
-    for (const r of jobs) x.timings.steps.push({ step: `job ${r.id}`, seconds: r.seconds });
+    jobs = await runSpeakerJobs(a, x, ablationJobs(abs, c, script));
   }
   const out = [];
   for (const ab of abs) {
-    const refs = a.seeds.map((seed) => referenceJobId(ab.reference ?? PARTITIONED, seed));
+    const refs = a.seeds.map((seed) => referenceJobId(referenceOf(ab), seed));
     const own = jobs.filter((j) => j.id.startsWith(`${ab.name}.`) || refs.includes(j.id));
     out.push({ name: ab.name, ...(await runAblation(ab, c, own)) });
   }
@@ -183,7 +177,7 @@ export async function runAblations(abs: Ablation[], a: ExperimentArgs, x: Speake
 export async function runAblationPart(ab: Ablation, a: ExperimentArgs, x: SpeakerExperiment, part: string) {
   const { units } = await speakerUnits(a, x), c = { a, x, units };
   if (part === "prepare") return void await ab.prepare?.(c);
-  const ref = ab.reference ?? PARTITIONED, v = part === "reference" ? null : variantOf(ab, part);
+  const ref = referenceOf(ab), v = part === "reference" ? null : variantOf(ab, part);
   for (const seed of a.seeds) {
     const { root, inputs } = seeded(x, seed);
     if (v) await v.run({ ...c, seed, root: variantRoot(ab, v, root) });
@@ -221,7 +215,7 @@ function ablationJobs(abs: Ablation[], c: AblationContext, script: string): Job[
   });
   const jobs = new Map<string, Job>(), variants: { job: Job; long: boolean }[] = [];
   for (const ab of abs) {
-    const ref = ab.reference ?? PARTITIONED;
+    const ref = referenceOf(ab);
     for (const seed of a.seeds) {
       const id = referenceJobId(ref, seed);
       const log = join(seeded(x, seed).root, "jobs", `${id}.log`);
@@ -254,7 +248,7 @@ function ablationJobs(abs: Ablation[], c: AblationContext, script: string): Job[
 async function runAblation(ab: Ablation, c: AblationContext, jobs: JobResult[]) {
   const { x } = c,
     a = { ...c.a, command: ["deno task ablate", ab.name, ...c.a.argv].join(" ") },
-    ref = ab.reference ?? PARTITIONED,
+    ref = referenceOf(ab),
     reference = [];
   for (const seed of a.seeds) {
     const { root, inputs } = seeded(x, seed);

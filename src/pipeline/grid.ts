@@ -41,22 +41,10 @@ export async function runChains(
   let jobs: JobResult[] = [];
   if (!runsSerially(a)) {
     const grid = chainJobs(a, x, chains);
-    jobs = await runJobs(grid.map((g) => g.job), {
-      ...a.run,
-      isDone: (j) => {
-        const g = grid.find((g) => g.job.id === j.id)!, { root, inputs } = seeded(x, g.chain.seed);
-        return chainMade(g.chain.model, g.chain.units, x.dnn, root, inputs, g.rounds);
-      },
+    jobs = await runSpeakerJobs(a, x, grid.map((g) => g.job), (j) => {
+      const g = grid.find((g) => g.job.id === j.id)!, { root, inputs } = seeded(x, g.chain.seed);
+      return chainMade(g.chain.model, g.chain.units, x.dnn, root, inputs, g.rounds);
     });
-    const failed = jobs.filter((r) => r.status === "failed");
-    if (failed.length) {
-      throw new Error(
-        `${failed.length} job(s) failed: ${failed.map((r) => `${r.id} (log ${r.log})`).join(", ")}`,
-      );
-    }
-    for (const r of jobs) {
-      if (r.status === "done") x.timings.steps.push({ step: `job ${r.id}`, seconds: r.seconds });
-    }
   }
   const stages: SpeakerStage[][] = [];
   for (const c of chains) stages.push(await runModel(x, c.model, c.units, c.seed));
@@ -66,6 +54,29 @@ export async function runChains(
     return stages[i];
   };
   return { stages, jobs, chain };
+}
+
+/**
+ * Runs jobs of speaker-aware stages with the experiment's --cmd and --jobs (not those `isDone` says are made),
+ * throws naming each failed job and its log, and records the time of each job that ran.
+ */
+export async function runSpeakerJobs(
+  a: ExperimentArgs,
+  x: SpeakerExperiment,
+  jobs: Job[],
+  isDone?: (job: Job) => boolean,
+): Promise<JobResult[]> {
+  const results = await runJobs(jobs, { ...a.run, isDone });
+  const failed = results.filter((r) => r.status === "failed");
+  if (failed.length) {
+    throw new Error(
+      `${failed.length} job(s) failed: ${failed.map((r) => `${r.id} (log ${r.log})`).join(", ")}`,
+    );
+  }
+  for (const r of results) {
+    if (r.status === "done") x.timings.steps.push({ step: `job ${r.id}`, seconds: r.seconds });
+  }
+  return results;
 }
 
 /** Whether the grid runs in this process (`--cmd local --jobs 1`, or one core) instead of as jobs. */
