@@ -43,19 +43,35 @@ export function spk2utt(utt2spk: Map<string, string>): Map<string, string[]> {
   return new Map([...out].sort(([a], [b]) => compareKeys(a, b)).map(([s, us]) => [s, us.sort(compareKeys)]));
 }
 
-/** Writes the data dir atomically (a killed run leaves the old one or none, never half of one), keys in Kaldi's order. */
+/**
+ * Writes the data dir atomically (a killed run leaves the old one or none, never half of one), keys in Kaldi's order.
+ * A dir that already holds exactly these files is left as it is, so that jobs starting at once never replace it
+ * under each other's reads.
+ */
 export async function writeDataDir(path: string, dir: DataDir) {
   const sorted = <V>(m: Map<string, V>) => [...m].sort(([a], [b]) => compareKeys(a, b));
+  const files: Record<string, string> = {
+    "wav.scp": lines(sorted(dir.wavScp).map(([u, w]) => [u, w])),
+    text: lines(sorted(dir.text).map(([u, t]) => [u, ...t])),
+    utt2spk: lines(sorted(dir.utt2spk).map(([u, s]) => [u, s])),
+    spk2utt: lines([...spk2utt(dir.utt2spk)].map(([s, us]) => [s, ...us])),
+    spk2gender: lines(sorted(dir.spk2gender).map(([s, g]) => [s, g])),
+  };
+  if (holdsExactly(path, files)) return;
   await writeDirAtomic(path, (tmp) => {
-    Deno.writeTextFileSync(join(tmp, "wav.scp"), lines(sorted(dir.wavScp).map(([u, w]) => [u, w])));
-    Deno.writeTextFileSync(join(tmp, "text"), lines(sorted(dir.text).map(([u, t]) => [u, ...t])));
-    Deno.writeTextFileSync(join(tmp, "utt2spk"), lines(sorted(dir.utt2spk).map(([u, s]) => [u, s])));
-    Deno.writeTextFileSync(
-      join(tmp, "spk2utt"),
-      lines([...spk2utt(dir.utt2spk)].map(([s, us]) => [s, ...us])),
-    );
-    Deno.writeTextFileSync(join(tmp, "spk2gender"), lines(sorted(dir.spk2gender).map(([s, g]) => [s, g])));
+    for (const [name, text] of Object.entries(files)) Deno.writeTextFileSync(join(tmp, name), text);
   });
+}
+
+function holdsExactly(path: string, files: Record<string, string>): boolean {
+  try {
+    const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
+    return names.join("\n") === Object.keys(files).sort().join("\n") &&
+      names.every((n) => Deno.readTextFileSync(join(path, n)) === files[n]);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** The audio file of a wav.scp entry: a path, or Kaldi's "sph2pipe -f wav PATH |" form. Other commands are errors. */
